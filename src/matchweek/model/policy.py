@@ -47,6 +47,8 @@ class WeekTime:
 
     def on(self, monday: date, zone: ZoneInfo) -> datetime:
         """The wall-clock moment in the week that starts on ``monday``."""
+        if monday.weekday() != 0:
+            raise ValueError(f"{monday.isoformat()} is not a Monday")
         start = datetime.combine(monday, time(0, 0), tzinfo=zone)
         return start + timedelta(minutes=self.minutes)
 
@@ -177,6 +179,6 @@ def load_policy(path: str | Path) -> Policy:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise PolicyError(f"{p}: not valid TOML: {e}") from None
     try:
-        return Policy().with_values(data, where=p.name)
+        return Policy().with_values(data)
     except PolicyError as e:
         raise PolicyError(f"{p}: {e}") from None
