@@ -33,7 +33,9 @@ def test_three_round_thirty_application_policy_from_toml(tmp_path: Path) -> None
 
 def test_eight_rounds_fit_when_the_end_moves(tmp_path: Path) -> None:
     f = tmp_path / "policy.toml"
-    f.write_text('rounds = 8\nfirst_round_opens = "Wed 08:00"\nsoap_end = "Fri 08:00"\nmatch_day = "Fri 12:00"\n')
+    f.write_text(
+        'rounds = 8\nfirst_round_opens = "Wed 08:00"\nsoap_end = "Fri 08:00"\nmatch_day = "Fri 12:00"\n'
+    )
     assert len(load_policy(f).round_times()) == 8
 
 

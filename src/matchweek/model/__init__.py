@@ -62,4 +62,5 @@ __all__ = [
     "Track",
     "Visa",
     "WeekTime",
+    "load_policy",
 ]

@@ -12,6 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -111,7 +112,14 @@ class Policy:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 out.append(f"policy.{name}: must be a whole number of at least 0, got {value!r}")
         times = {}
-        for name in ("status_release", "list_release", "review_start", "first_round_opens", "soap_end", "match_day"):
+        for name in (
+            "status_release",
+            "list_release",
+            "review_start",
+            "first_round_opens",
+            "soap_end",
+            "match_day",
+        ):
             try:
                 times[name] = WeekTime.parse(getattr(self, name))
             except (ValueError, TypeError) as e:
@@ -125,7 +133,7 @@ class Policy:
         if self.response_window_minutes > self.round_interval_minutes:
             out.append("policy.response_window_minutes: a round must close before the next one opens")
         order = ["status_release", "list_release", "review_start", "first_round_opens"]
-        for a, b in zip(order, order[1:], strict=False):
+        for a, b in pairwise(order):
             if times[a] > times[b]:
                 out.append(f"policy.{b}: must not come before {a}")
         last_close = times["first_round_opens"].plus(
@@ -155,7 +163,9 @@ class Policy:
         known = {f.name for f in fields(self)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise PolicyError(f"{where}.{unknown[0]}: unknown policy value (known: {', '.join(sorted(known))})")
+            raise PolicyError(
+                f"{where}.{unknown[0]}: unknown policy value (known: {', '.join(sorted(known))})"
+            )
         for name, value in values.items():
             expected = type(getattr(self, name))
             if expected is int and (not isinstance(value, int) or isinstance(value, bool)):
