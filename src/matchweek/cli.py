@@ -1,0 +1,177 @@
+"""The ``matchweek`` command line: thin commands over the formats, generator and engines.
+
+Heavy modules are imported inside the commands that need them, so ``--help``
+and ``--version`` answer at once and each command pays only for what it uses.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from matchweek import __version__
+from matchweek.console import headline_table, out, print_error, progress_bar
+from matchweek.errors import MatchweekError
+
+app = typer.Typer(
+    name="matchweek",
+    help="An open Match Week clearinghouse: the Main Residency Match and SOAP.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+SCALES = ("small", "state", "national")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"matchweek {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """An open Match Week clearinghouse: the Main Residency Match and SOAP."""
+
+
+def _check_scale(scale: str) -> str:
+    if scale not in SCALES:
+        raise typer.BadParameter(f"must be one of {', '.join(SCALES)}", param_hint="--scale")
+    return scale
+
+
+@app.command()
+def generate(
+    out_file: Annotated[
+        Path, typer.Option("--out", "-o", help="Where to write the market (matchweek.market/1 JSON).")
+    ],
+    scale: Annotated[
+        str, typer.Option(help="small (tests), state (a few thousand applicants) or national (~52,000).")
+    ] = "national",
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives a byte-identical file.")] = 1,
+) -> None:
+    """Generate a synthetic Main Match market calibrated to the national figures."""
+    from matchweek.formats import write_market
+    from matchweek.synth import generate_market
+
+    _check_scale(scale)
+    started = time.perf_counter()
+    with progress_bar(f"Generating {scale} market") as update:
+        market = generate_market(scale, seed, progress=update)
+    write_market(market, out_file)
+    out.print(headline_table(market.headline(), title=f"{scale} market, seed {seed}"))
+    out.print(f"Wrote {out_file} in {time.perf_counter() - started:.1f} s.")
+
+
+@app.command()
+def validate(
+    file: Annotated[
+        Path, typer.Argument(help="A market, result, soap or soap-result file, or a CSV folder.")
+    ],
+) -> None:
+    """Check a file against its format and print what it holds; exit 1 naming each fault."""
+    from matchweek.formats import read_any
+    from matchweek.model import Market, MatchResult, SoapResult, SoapScript
+
+    kind, value = read_any(file)
+    out.print(f"{file}: valid {kind}")
+    if isinstance(value, Market):
+        out.print(headline_table(value.headline()))
+    elif isinstance(value, MatchResult):
+        counts: dict[str, int] = {}
+        for status in value.statuses.values():
+            counts[status.value] = counts.get(status.value, 0) + 1
+        out.print(
+            f"{len(value.matches):,} positions held; "
+            + ", ".join(f"{n:,} {s}" for s, n in sorted(counts.items()))
+            + f"; {sum(value.unfilled.values()):,} positions unfilled in {len(value.unfilled):,} programs;"
+            f" {len(value.instabilities)} instabilities"
+        )
+    elif isinstance(value, SoapScript):
+        out.print(
+            f"{len(value.programs):,} programs with {sum(p.open for p in value.programs):,} open positions; "
+            f"{len(value.applicants):,} applicants; {len(value.applications):,} applications before round 1; "
+            f"{len(value.rounds)} scripted rounds of {value.policy.rounds}"
+        )
+    elif isinstance(value, SoapResult):
+        out.print(
+            f"{len(value.rounds)} rounds; {len(value.matches):,} positions accepted; "
+            f"{sum(value.unfilled.values()):,} positions unfilled"
+        )
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo's files.")] = Path(
+        "matchweek-demo"
+    ),
+    scale: Annotated[str, typer.Option(help="small, state or national.")] = "national",
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+) -> None:
+    """Run the main job on generated data: build a national market and show its headline numbers."""
+    from matchweek.formats import write_market
+    from matchweek.synth import generate_market
+
+    _check_scale(scale)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    market_file = out_dir / "market.json"
+    started = time.perf_counter()
+    with progress_bar(f"Generating {scale} market") as update:
+        market = generate_market(scale, seed, progress=update)
+    write_market(market, market_file)
+    out.print(headline_table(market.headline(), title=f"Synthetic {scale} market (seed {seed})"))
+    out.print(f"Market written to {market_file} ({time.perf_counter() - started:.1f} s).")
+
+
+@app.command()
+def convert(
+    source: Annotated[Path, typer.Argument(help="A market: JSON file, CSV folder or .xlsx workbook.")],
+    target: Annotated[
+        Path,
+        typer.Argument(help="Where to write it: a .json file, a .xlsx workbook, or a folder for CSV files."),
+    ],
+) -> None:
+    """Convert a market between its JSON, CSV-folder and XLSX forms, losslessly."""
+    from matchweek.formats import read_any, write_market, write_market_csv, write_market_xlsx
+    from matchweek.model import Market
+
+    kind, market = read_any(source)
+    if not isinstance(market, Market):
+        raise typer.BadParameter(f"{source} holds {kind}; only markets convert", param_hint="SOURCE")
+    suffix = target.suffix.lower()
+    if suffix == ".json":
+        write_market(market, target)
+    elif suffix == ".xlsx":
+        write_market_xlsx(market, target)
+    else:
+        write_market_csv(market, target)
+    out.print(f"Wrote {target} ({len(market.applicants):,} applicants, {len(market.programs):,} programs).")
+
+
+def main() -> None:
+    """Entry point: run the app and turn every matchweek error into one clear line."""
+    try:
+        app()
+    except MatchweekError as e:
+        print_error(str(e))
+        sys.exit(1)
+    except OSError as e:
+        print_error(f"{e.filename}: {e.strerror}" if e.filename else str(e))
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print_error("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
