@@ -9,6 +9,7 @@ the way the national reports do. Pure: no I/O, nothing imported from above the e
 from matchweek.match.arrays import MatchArrays, arrays_from_lists, compile_market, market_faults
 from matchweek.match.engine import (
     RECONSIDERATION_BUDGET,
+    REPAIR_ROUNDS,
     KernelOutput,
     RunStats,
     match_from_lists,
@@ -30,6 +31,7 @@ from matchweek.match.verify import Violation, verify
 __all__ = [
     "CALIBRATION_2025",
     "RECONSIDERATION_BUDGET",
+    "REPAIR_ROUNDS",
     "CalibrationTargets",
     "Comparison",
     "Fill",

@@ -21,13 +21,13 @@ from matchweek.model import Assignment, Instability, Market, MatchResult, MatchS
 
 RECONSIDERATION_BUDGET = 50
 """How many times one agent may be moved up by reconsideration before the run stops reconsidering
-it. Only a market with no stable matching (or a cycle of displacements) comes near it; what such
-a market is left with is reported as instabilities."""
+it. Agents caught in a cycle (a pocket of the market with no stable matching) reach it; what is
+left then is reported as instabilities."""
 
 REPAIR_ROUNDS = 3
 """How many times, once the run has settled, agents still in a blocking pair or couple are sent
-back with a fresh budget. Each round can only be a gain: it breaks cycles an early agent fell
-into before later agents came in."""
+back with a fresh budget. This breaks cycles an early agent fell into before later agents came
+in; a pocket with no stable matching just cycles again and stays reported."""
 
 _PGY1_ONLY = np.array([Track(t).is_pgy1_only for t in TRACK_CODES], dtype=np.bool_)
 _STATUS = (MatchStatus.MATCHED, MatchStatus.PARTIALLY_MATCHED, MatchStatus.UNMATCHED)
@@ -183,7 +183,9 @@ def instabilities(arrays: MatchArrays, output: KernelOutput) -> tuple[Instabilit
     return tuple(dict.fromkeys(out))
 
 
-def run_match(market: Market, budget: int = RECONSIDERATION_BUDGET) -> MatchResult:
+def run_match(
+    market: Market, budget: int = RECONSIDERATION_BUDGET, repairs: int = REPAIR_ROUNDS
+) -> MatchResult:
     """Run the Main Match on ``market`` (rule book §1).
 
     Applicant-proposing deferred acceptance in the Roth–Peranson form, with supplemental lists,
@@ -194,7 +196,7 @@ def run_match(market: Market, budget: int = RECONSIDERATION_BUDGET) -> MatchResu
     record and field when the market cannot be matched as given.
     """
     arrays = compile_market(market)
-    return to_result(arrays, run_kernel(arrays, budget))
+    return to_result(arrays, run_kernel(arrays, budget, repairs))
 
 
 def match_from_lists(
