@@ -9,12 +9,16 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import matchweek.formats.market_json as market_json
 import matchweek.formats.market_reader as market_reader
 from matchweek.errors import FormatError
 from matchweek.formats import market_from_json, market_to_json
 from matchweek.formats.bulk import build_columns, build_many
 from matchweek.formats.market_columns import read_applicants_at_once
+from matchweek.formats.market_fast import decode_market
 from matchweek.formats.market_reader import MarketReader
 from matchweek.model import (
     Applicant,
@@ -67,6 +71,7 @@ def careful_reading_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     with monkeypatch.context() as patch:
         patch.setattr(market_reader, "read_applicants_at_once", lambda *args: None)
         patch.setattr(MarketReader, "quick_program", lambda self, d, ids: None)
+        patch.setattr(market_json, "decode_market", lambda data: None)
         yield
 
 
@@ -189,3 +194,74 @@ def test_one_odd_applicant_among_thousands_is_named_exactly() -> None:
         "(one of us_md, us_do, us_img, non_us_img, prior_grad)",
         'applicants[2100].rank_list[1]: program "C1" is ranked twice',
     ]
+
+
+def test_the_typed_decoder_takes_a_valid_market_whole() -> None:
+    market = decode_market(market_to_json(sample_market()))
+    assert market == sample_market()
+    assert market is not None and market.applicants[0].letters[0] == Document("l1", "IM", "Dr. A")
+
+
+# Values of every JSON type, including the ones a field may almost accept.
+_ODD_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(-1.5, 1.5, allow_nan=False),
+    st.sampled_from(["", "C1", "ADV", "P1", "A1", "A2", "IM", "usmle_step1", "J-1", "us_md", "remediation"]),
+    st.lists(st.sampled_from(["C1", "P1", "A1", "", 0]), max_size=3),
+    st.fixed_dictionaries({"program": st.sampled_from(["ADV", "C1", ""])}),
+    st.just([{"id": "d", "specialty": "IM"}]),
+    st.just([{"exam": "usmle_step1", "passed": True, "attempts": 0}]),
+    st.just([["C1", None]]),
+)
+
+
+def _paths(document: Any) -> list[tuple[Any, ...]]:
+    """Every place in the document a value sits, as a path of keys and indexes."""
+    out: list[tuple[Any, ...]] = []
+
+    def walk(value: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                out.append((*path, key))
+                walk(item, (*path, key))
+        elif isinstance(value, list):
+            for j, item in enumerate(value):
+                out.append((*path, j))
+                walk(item, (*path, j))
+
+    walk(document, ())
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_the_typed_decoder_and_the_careful_reader_always_agree(data: st.DataObject) -> None:
+    """Whatever one value of a market is changed to (or if it is removed, or a field is added),
+    reading gives the same market or the same faults with the typed decoder as without it."""
+    document = orjson.loads(market_to_json(sample_market()))
+    path = data.draw(st.sampled_from(_paths(document)))
+    parent = document
+    for step in path[:-1]:
+        parent = parent[step]
+    action = data.draw(st.sampled_from(["set", "remove", "add"]))
+    if action == "set":
+        parent[path[-1]] = data.draw(_ODD_VALUES)
+    elif action == "remove":
+        del parent[path[-1]]
+    elif isinstance(parent, dict):
+        parent[data.draw(st.sampled_from(["extra", "kind", "author", "score"]))] = data.draw(_ODD_VALUES)
+    text = orjson.dumps(document)
+
+    def outcome() -> object:
+        try:
+            return market_from_json(text)
+        except FormatError as e:
+            return [str(f) for f in e.faults]
+
+    with_decoder = outcome()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(market_json, "decode_market", lambda data: None)
+        careful = outcome()
+    assert with_decoder == careful

@@ -20,7 +20,10 @@ T = TypeVar("T")
 
 
 def field_names(cls: type) -> tuple[str, ...]:
-    """The dataclass's fields in constructor order."""
+    """The fields of a dataclass or msgspec Struct, in constructor order."""
+    struct_fields = getattr(cls, "__struct_fields__", None)
+    if struct_fields is not None:
+        return tuple(struct_fields)
     return tuple(f.name for f in dataclasses.fields(cls))
 
 

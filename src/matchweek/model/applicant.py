@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Annotated
+
+import msgspec
 
 from matchweek.model.program import Visa
+
+Text = Annotated[str, msgspec.Meta(min_length=1)]
+"""A string that must not be empty (checked where files are decoded)."""
 
 
 class ApplicantKind(StrEnum):
@@ -42,9 +48,12 @@ class RedFlag(StrEnum):
     PRIOR_DISMISSAL = "prior_dismissal"
 
 
-@dataclass(frozen=True, slots=True)
-class ExamResult:
-    """One licensing exam: whether it is passed, its score if scored, and attempts taken."""
+class ExamResult(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One licensing exam: whether it is passed, its score if scored, and attempts taken.
+
+    A msgspec Struct (immutable, compared by value, like the dataclasses here) so that a
+    market file's exams are decoded straight into it.
+    """
 
     exam: Exam
     passed: bool
@@ -57,13 +66,15 @@ class ExamResult:
         return self.attempts - 1 if self.passed else self.attempts
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
-    """A personal statement or a letter of recommendation, written for a specialty."""
+class Document(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A personal statement or a letter of recommendation, written for a specialty.
 
-    id: str
-    specialty: str
-    author: str | None = None
+    A msgspec Struct, like ``ExamResult``; its texts must not be empty.
+    """
+
+    id: Text
+    specialty: Text
+    author: Text | None = None
 
 
 @dataclass(frozen=True, slots=True)
