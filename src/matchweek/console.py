@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from matchweek.model import MarketHeadline
+
+if TYPE_CHECKING:  # the engines load Numba; the console must not pull them in
+    from matchweek.match.summary import MatchSummary
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -62,3 +66,70 @@ def headline_table(h: MarketHeadline, title: str = "Market") -> Table:
     t.add_row("couples", f"{h.couples:,}")
     t.add_row("supplemental lists", f"{h.supplemental_lists:,}")
     return t
+
+
+def _rate(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}%"
+
+
+def match_summary_tables(s: MatchSummary, *, specialties: int = 15) -> list[Table]:
+    """A Main Match summary as tables: outcomes by kind, fill by track and specialty, calibration.
+
+    ``specialties`` bounds the specialty table to those with the most unfilled positions
+    (the rest are totalled in one row); 0 shows every specialty.
+    """
+    kinds = Table(title="Applicants by kind", title_justify="left")
+    for name in ("kind", "registered", "rank list", "matched", "partially", "unmatched", "PGY-1 rate"):
+        kinds.add_column(name, justify="left" if name == "kind" else "right")
+    for kind, o in [*s.by_kind.items(), ("all", s.overall)]:
+        kinds.add_row(
+            kind,
+            f"{o.applicants:,}",
+            f"{o.certified:,}",
+            f"{o.matched:,}",
+            f"{o.partially_matched:,}",
+            f"{o.unmatched:,}",
+            _rate(o.pgy1_rate),
+        )
+
+    tracks = Table(title="Fill by track", title_justify="left")
+    for name in ("track", "positions", "filled", "unfilled", "fill"):
+        tracks.add_column(name, justify="left" if name == "track" else "right")
+    for track, f in [*s.fill_by_track.items(), ("all", s.overall_fill)]:
+        if f.positions:
+            tracks.add_row(track, f"{f.positions:,}", f"{f.filled:,}", f"{f.unfilled:,}", _rate(f.rate))
+
+    ordered = sorted(s.fill_by_specialty.items(), key=lambda kv: (-kv[1].unfilled, -kv[1].positions, kv[0]))
+    shown = ordered if specialties <= 0 else ordered[:specialties]
+    spec = Table(title="Fill by specialty (most unfilled first)", title_justify="left")
+    for name in ("specialty", "positions", "filled", "unfilled", "fill"):
+        spec.add_column(name, justify="left" if name == "specialty" else "right")
+    for name, f in shown:
+        spec.add_row(name, f"{f.positions:,}", f"{f.filled:,}", f"{f.unfilled:,}", _rate(f.rate))
+    rest = ordered[len(shown) :]
+    if rest:
+        positions = sum(f.positions for _, f in rest)
+        filled = sum(f.filled for _, f in rest)
+        spec.add_row(
+            f"{len(rest)} other specialties",
+            f"{positions:,}",
+            f"{filled:,}",
+            f"{positions - filled:,}",
+            _rate(100.0 * filled / positions if positions else None),
+        )
+
+    calibration = Table(
+        title="Against the 2025 Main Match (rule book §8; rates within 4 points)", title_justify="left"
+    )
+    for name in ("figure", "this result", "target", "on target"):
+        calibration.add_column(name, justify="left" if name == "figure" else "right")
+    for c in s.comparisons(tolerance=4.0):
+        if c.actual is None:
+            actual = "–"
+        elif "positions" in c.label:
+            actual = f"{c.actual:,.0f}"
+        else:
+            actual = f"{c.actual:.1f}"
+        verdict = {True: "[green]yes[/]", False: "[red]no[/]", None: "–"}[c.within]
+        calibration.add_row(c.label, actual, c.target, verdict)
+    return [kinds, tracks, spec, calibration]

@@ -22,7 +22,7 @@ def test_version() -> None:
     assert r.stdout.startswith("matchweek ")
 
 
-@pytest.mark.parametrize("command", ["generate", "validate", "demo", "convert"])
+@pytest.mark.parametrize("command", ["generate", "validate", "demo", "convert", "match", "verify"])
 def test_every_command_has_help(command: str) -> None:
     r = run(command, "--help")
     assert r.returncode == 0
@@ -123,3 +123,60 @@ def test_write_failure_is_one_line(tmp_path: Path) -> None:
     assert r.returncode == 1
     assert "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_match_writes_a_result_that_verify_accepts_and_summarizes_it(tmp_path: Path) -> None:
+    market, result = tmp_path / "m.json", tmp_path / "r.json"
+    assert run("generate", "--scale", "small", "--seed", "2", "--out", str(market)).returncode == 0
+    r = run("match", str(market), "--out", str(result), "--summary")
+    assert r.returncode == 0, r.stderr
+    document = json.loads(result.read_text())
+    assert document["format"] == "matchweek.result/1"
+    assert document["instabilities"] == []
+    for heading in (
+        "Applicants by kind",
+        "Fill by track",
+        "Fill by specialty",
+        "Against the 2025 Main Match",
+    ):
+        assert heading in r.stdout
+    assert "PGY-1 match rate, us_md" in r.stdout
+    assert (
+        f"positions filled, {sum(1 for s in document['applicants'].values() if s == 'matched'):,}" in r.stdout
+    )
+    v = run("verify", str(market), str(result))
+    assert v.returncode == 0, v.stderr
+    assert "stable" in v.stdout
+
+
+def test_verify_names_each_violation_and_fails(tmp_path: Path) -> None:
+    market = tmp_path / "m.json"
+    market.write_text(
+        json.dumps(
+            {
+                "format": "matchweek.market/1",
+                "programs": [
+                    {"code": "P1", "track": "categorical", "positions": 1, "rank_list": ["A1", "A2"]}
+                ],
+                "applicants": [{"id": "A1", "rank_list": ["P1"]}, {"id": "A2", "rank_list": ["P1"]}],
+            }
+        )
+    )
+    result = tmp_path / "r.json"
+    # A2 holds the position although the program prefers A1, who wants it: a blocking pair.
+    result.write_text(
+        json.dumps(
+            {
+                "format": "matchweek.result/1",
+                "matches": [{"applicant": "A2", "program": "P1"}],
+                "applicants": {"A1": "unmatched", "A2": "matched"},
+                "unfilled": {},
+                "instabilities": [],
+            }
+        )
+    )
+    r = run("verify", str(market), str(result))
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert any("A1" in line and "P1" in line and "block" in line for line in lines), r.stderr
+    assert lines[-1].endswith(": 1 violation")
