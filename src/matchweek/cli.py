@@ -55,6 +55,11 @@ def _batch() -> None:
     gc.disable()
 
 
+def _count(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` is one: "1 position", "2,406 positions"."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def _check_scale(scale: str) -> str:
     if scale not in SCALES:
         raise typer.BadParameter(f"must be one of {', '.join(SCALES)}", param_hint="--scale")
@@ -150,9 +155,10 @@ def match(
     matched = sum(1 for s in result.statuses.values() if s.value == "matched")
     partial = sum(1 for s in result.statuses.values() if s.value == "partially_matched")
     out.print(
-        f"Wrote {out_file}: {len(result.matches):,} positions filled, {matched:,} applicants matched, "
-        f"{partial:,} partially matched, {sum(result.unfilled.values()):,} positions unfilled, "
-        f"{len(result.instabilities)} instabilities ({elapsed:.1f} s)."
+        f"Wrote {out_file}: {_count(len(result.matches), 'position')} filled, "
+        f"{_count(matched, 'applicant')} matched, {partial:,} partially matched, "
+        f"{_count(sum(result.unfilled.values()), 'position')} unfilled, "
+        f"{len(result.instabilities)} unremovable instabilities ({elapsed:.1f} s)."
     )
 
 
@@ -231,6 +237,49 @@ def convert(
     else:
         write_market_csv(market, target)
     out.print(f"Wrote {target} ({len(market.applicants):,} applicants, {len(market.programs):,} programs).")
+
+
+soap_app = typer.Typer(
+    name="soap",
+    help="SOAP, the Supplemental Offer and Acceptance Program: play scripted offer rounds.",
+    no_args_is_help=True,
+)
+app.add_typer(soap_app)
+
+
+@soap_app.command("run")
+def soap_run(
+    script_file: Annotated[Path, typer.Argument(metavar="SCRIPT", help="A SOAP script (matchweek.soap/1).")],
+    out_file: Annotated[
+        Path, typer.Option("--out", "-o", help="Where to write the result (matchweek.soap-result/1 JSON).")
+    ],
+    events_file: Annotated[
+        Path | None,
+        typer.Option("--events", help="Also write the event log here (JSON Lines, one event per line)."),
+    ] = None,
+) -> None:
+    """Play a SOAP script through the engine and write its result.
+
+    Every step is checked against the rule book; a script that breaks a rule is refused
+    as a whole, naming the round and the record, and nothing is written.
+    """
+    from matchweek.formats import read_soap_script, write_soap_result
+    from matchweek.soap import play_script
+
+    script = read_soap_script(script_file)
+    played = play_script(script)
+    write_soap_result(played.result, out_file)
+    if events_file is not None:
+        from matchweek.week.eventlog import write_event_log
+
+        write_event_log(played.events, events_file)
+    result = played.result
+    out.print(
+        f"Wrote {out_file}: {len(result.rounds)} rounds, "
+        f"{sum(len(r.offers) for r in result.rounds):,} offers, {len(result.matches):,} positions accepted, "
+        f"{_count(sum(result.unfilled.values()), 'position')} unfilled"
+        + (f"; {len(played.events):,} events in {events_file}." if events_file is not None else ".")
+    )
 
 
 def main() -> None:

@@ -53,3 +53,9 @@ def test_national_generated_market() -> None:
     result = run_match(market)
     assert verify(market, result) == []
     assert len(result.statuses) == len(market.applicants)
+    # Rule book §8: PGY-1 match rates within 4 points of 2025, 93-96% filled, 2,000-3,000
+    # positions left for SOAP, about 60% of the unfilled PGY-1 positions categorical.
+    comparisons = summarize(market, result).comparisons(tolerance=4.0)
+    assert len(comparisons) == 8
+    off_target = [(c.label, c.actual, c.target) for c in comparisons if not c.within]
+    assert off_target == []
