@@ -7,16 +7,20 @@ and ``--version`` answer at once and each command pays only for what it uses.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from matchweek import __version__
 from matchweek.console import headline_table, out, print_error, progress_bar
 from matchweek.errors import MatchweekError
+
+if TYPE_CHECKING:
+    from matchweek.model import Market
 
 app = typer.Typer(
     name="matchweek",
@@ -99,6 +103,7 @@ def validate(
     from matchweek.formats import read_any
     from matchweek.model import Market, MatchResult, SoapResult, SoapScript
 
+    _batch()
     kind, value = read_any(file)
     out.print(f"{file}: valid {kind}")
     if isinstance(value, Market):
@@ -174,6 +179,7 @@ def verify(
     from matchweek.formats import read_market, read_result
     from matchweek.match import verify as check
 
+    _batch()
     market = read_market(market_file)
     result = read_result(result_file)
     violations = check(market, result)
@@ -191,19 +197,66 @@ def verify(
     out.print(f"{result_file}: sound for {market_file}{note}.")
 
 
+def _run_week(
+    market: Market, out_dir: Path, seed: int, policy_file: Path | None, strategy: str, title: str
+) -> None:
+    """Run a Match Week on ``market``, write its files into ``out_dir`` and print its figures."""
+    from matchweek.console import week_tables
+    from matchweek.model import Policy, load_policy
+    from matchweek.week.run import REPORT_FILE, run_week, write_week
+
+    policy = load_policy(policy_file) if policy_file is not None else Policy()
+    started = time.perf_counter()
+    with progress_bar("Running the Match Week") as update:
+        update("Main Match and SOAP", 0.1)
+        week = run_week(market, policy, seed, strategy=strategy)
+        update("writing files", 0.9)
+        written = write_week(week, out_dir, title=title)
+    for table in week_tables(week.stats):
+        out.print(table)
+    out.print(f"Wrote {', '.join(sorted(written))} to {out_dir} ({time.perf_counter() - started:.1f} s).")
+    out.print(f"Report: {written[REPORT_FILE]}")
+
+
+@app.command()
+def week(
+    market_file: Annotated[Path, typer.Argument(metavar="MARKET", help="A market (matchweek.market/1).")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the week's files.")],
+    seed: Annotated[int, typer.Option(help="Seed of the behaviour models: same seed, same week.")] = 1,
+    policy_file: Annotated[
+        Path | None, typer.Option("--policy", help="A policy TOML file (defaults: the NRMP's SOAP).")
+    ] = None,
+    strategy: Annotated[
+        str, typer.Option(help="How applicants choose where to apply: targeted or spray.")
+    ] = "targeted",
+) -> None:
+    """Simulate a whole Match Week: the Main Match, then SOAP with behaviour models of applicants
+    and programs. Writes the Main Match result, the SOAP event log and result, per-round
+    statistics (JSON and CSV) and a self-contained HTML report."""
+    from matchweek.formats import read_market
+
+    _batch()
+    market = read_market(market_file)
+    _run_week(
+        market, out_dir, seed, policy_file, strategy, title=f"Match Week: {market_file.name}, seed {seed}"
+    )
+
+
 @app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo's files.")] = Path(
         "matchweek-demo"
     ),
     scale: Annotated[str, typer.Option(help="small, state or national.")] = "national",
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    seed: Annotated[int, typer.Option(help="Random seed of the market and of the week.")] = 1,
 ) -> None:
-    """Run the main job on generated data: build a national market and show its headline numbers."""
+    """Run the main job on generated data: a synthetic national market through a whole Match Week
+    (Main Match, then SOAP), with its files and an HTML report."""
     from matchweek.formats import write_market
     from matchweek.synth import generate_market
 
     _check_scale(scale)
+    _batch()
     out_dir.mkdir(parents=True, exist_ok=True)
     market_file = out_dir / "market.json"
     started = time.perf_counter()
@@ -212,6 +265,14 @@ def demo(
     write_market(market, market_file)
     out.print(headline_table(market.headline(), title=f"Synthetic {scale} market (seed {seed})"))
     out.print(f"Market written to {market_file} ({time.perf_counter() - started:.1f} s).")
+    _run_week(
+        market,
+        out_dir,
+        seed,
+        None,
+        "targeted",
+        title=f"Match Week on a synthetic {scale} market, seed {seed}",
+    )
 
 
 @app.command()
@@ -226,6 +287,7 @@ def convert(
     from matchweek.formats import read_any, write_market, write_market_csv, write_market_xlsx
     from matchweek.model import Market
 
+    _batch()
     kind, market = read_any(source)
     if not isinstance(market, Market):
         raise typer.BadParameter(f"{source} holds {kind}; only markets convert", param_hint="SOURCE")
@@ -288,13 +350,32 @@ def main() -> None:
         app()
     except MatchweekError as e:
         print_error(str(e))
-        sys.exit(1)
+        _exit(1)
     except OSError as e:
         print_error(f"{e.filename}: {e.strerror}" if e.filename else str(e))
-        sys.exit(1)
+        _exit(1)
     except KeyboardInterrupt:
         print_error("interrupted")
-        sys.exit(130)
+        _exit(130)
+    except SystemExit as e:
+        _exit(e.code)
+
+
+def _exit(code: int | str | None) -> None:
+    """Leave with ``code``; a batch command leaves without freeing its objects one by one.
+
+    A national market is millions of objects; deallocating them at exit takes longer than
+    a Main Match. Output is flushed and files were written atomically, so nothing is lost
+    when the operating system reclaims the memory at once instead.
+    """
+    if code is not None and not isinstance(code, int):
+        print_error(str(code))
+        code = 1
+    if gc.isenabled():  # not a batch command: leave the usual way
+        sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import matchweek.formats.market_reader as market_reader
 from matchweek.errors import FormatError
 from matchweek.formats import market_from_json, market_to_json
 from matchweek.formats.bulk import build_columns, build_many
+from matchweek.formats.market_checks import APPLICANT_RANK_LISTS
 from matchweek.formats.market_columns import read_applicants_at_once
 from matchweek.formats.market_fast import decode_market
 from matchweek.formats.market_reader import MarketReader
@@ -197,9 +198,18 @@ def test_one_odd_applicant_among_thousands_is_named_exactly() -> None:
 
 
 def test_the_typed_decoder_takes_a_valid_market_whole() -> None:
-    market = decode_market(market_to_json(sample_market()))
+    decoded = decode_market(market_to_json(sample_market()))
+    assert decoded is not None
+    market, notes = decoded
     assert market == sample_market()
-    assert market is not None and market.applicants[0].letters[0] == Document("l1", "IM", "Dr. A")
+    assert market.applicants[0].letters[0] == Document("l1", "IM", "Dr. A")
+    # Every rank list names known programs once, A1 with a link to its supplemental list.
+    assert notes.verified == {APPLICANT_RANK_LISTS}
+    assert notes.supplemental_holders == {0}
+    document = orjson.loads(market_to_json(sample_market()))
+    document["applicants"][1]["rank_list"] = ["C1", "C1"]
+    decoded = decode_market(orjson.dumps(document))
+    assert decoded is not None and decoded[1].verified == set()
 
 
 # Values of every JSON type, including the ones a field may almost accept.

@@ -92,7 +92,7 @@ def _repeats(items: Iterable[object]) -> Iterable[tuple[int, object]]:
             seen.add(item)
 
 
-def _with_repeats(
+def lists_with_repeats(
     lists: Sequence[Sequence[object]], key: Callable[[object], object] | None = None
 ) -> list[int]:
     """Indexes of the lists holding some item twice (compared by ``key`` of each item, if given)."""
@@ -180,7 +180,7 @@ class _MarketCheck:
         if PROGRAM_RANK_LISTS in self.notes.verified:
             return
         lists = list(map(_rank_list_of, self.market.programs))
-        suspects = _with_repeats(lists)
+        suspects = lists_with_repeats(lists)
         if not self.applicant_ids.issuperset(chain.from_iterable(lists)):
             suspects = range(len(lists))
         for i in suspects:
@@ -228,7 +228,7 @@ class _MarketCheck:
         lists = list(map(_rank_list_of, applicants))
         if APPLICANT_RANK_LISTS not in self.notes.verified:
             codes = list(map(tuple, map(_programs_of_entries, lists)))
-            suspects = _with_repeats(codes)
+            suspects = lists_with_repeats(codes)
             if not set(self.programs).issuperset(chain.from_iterable(codes)):
                 suspects = range(len(lists))
             for i in suspects:
@@ -326,7 +326,7 @@ class _MarketCheck:
                         self.fault(
                             ("applicants", i, "exams", j, "attempts"), f"must be at least 1, got {e.attempts}"
                         )
-        for i in _with_repeats(exams, _exam_of):
+        for i in lists_with_repeats(exams, _exam_of):
             for j, exam in _repeats(map(_exam_of, exams[i])):
                 self.fault(("applicants", i, "exams", j, "exam"), f"{quote(str(exam))} is listed twice")
         statements = list(map(attrgetter("personal_statements"), applicants))
@@ -337,7 +337,7 @@ class _MarketCheck:
         if len(set(document_ids)) == len(document_ids):
             suspects: list[int] = []
         else:
-            suspects = _with_repeats(list(map(tuple.__add__, statements, letters)), _id_of)
+            suspects = lists_with_repeats(list(map(tuple.__add__, statements, letters)), _id_of)
         for i in suspects:
             a = applicants[i]
             seen: set[str] = set()
@@ -351,7 +351,7 @@ class _MarketCheck:
                     seen.add(doc.id)
         for name in ("ties", "red_flags"):
             lists = list(map(attrgetter(name), applicants))
-            for i in _with_repeats(lists):
+            for i in lists_with_repeats(lists):
                 for j, item in _repeats(lists[i]):
                     self.fault(("applicants", i, name, j), f"{quote(str(item))} is listed twice")
 

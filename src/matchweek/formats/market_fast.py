@@ -12,12 +12,15 @@ route to the same ``Market``, never a second opinion on what is valid.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import compress
 from operator import attrgetter
 from typing import Literal
 
 import msgspec
 
 from matchweek.formats.bulk import build_columns, field_names
+from matchweek.formats.market_checks import APPLICANT_RANK_LISTS, ReaderNotes, lists_with_repeats
 from matchweek.model import (
     Applicant,
     ApplicantKind,
@@ -97,24 +100,27 @@ for _record, _model in ((_Program, Program), (_Applicant, Applicant)):
         raise RuntimeError(f"market_fast copies {_model.__name__} field by field: update it with the model")
 
 
-def decode_market(data: bytes | str) -> Market | None:
+def decode_market(data: bytes | str) -> tuple[Market, ReaderNotes] | None:
     """The market in ``data`` if it is plainly well formed, else None (read it carefully then).
 
-    Only field types are checked here; the market's rules (``market_checks``) are not.
+    Only field types are checked here; the market's rules (``market_checks``) are not. The
+    notes say which rank-list rules were seen to hold while decoding, so the checks skip them.
     """
     try:
         document = _DECODER.decode(data)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return None
+    notes = ReaderNotes()
     programs = _programs(document.programs)
     entries = {p.code: RankEntry(p.code) for p in programs}
-    return Market(
+    market = Market(
         programs=tuple(programs),
-        applicants=tuple(_applicants(document.applicants, entries)),
+        applicants=tuple(_applicants(document.applicants, entries, notes)),
         couples=tuple(
             Couple(members=c.members, rank_list=tuple(map(tuple, c.rank_list))) for c in document.couples
         ),
     )
+    return market, notes
 
 
 def _column(records: list[msgspec.Struct], name: str) -> list[object]:
@@ -128,9 +134,32 @@ def _programs(records: list[_Program]) -> list[Program]:
     return build_columns(Program, [columns[name] for name in field_names(Program)])
 
 
-def _applicants(records: list[_Applicant], entries: dict[str, RankEntry]) -> list[Applicant]:
+def _applicants(
+    records: list[_Applicant], entries: dict[str, RankEntry], notes: ReaderNotes
+) -> list[Applicant]:
     columns = {name: _column(records, name) for name in _Applicant.__struct_fields__}
-    columns["rank_list"] = [_rank_list(ranked, entries) for ranked in columns["rank_list"]]
+    ranked = columns["rank_list"]
+    # Plain codes of known programs map straight to their shared entries. When every list
+    # does, with no code twice, the rank lists are verified here; the applicants whose lists
+    # link to a supplemental list (or hold any) are noted for the checks.
+    holders = set(compress(range(len(records)), columns["supplemental_lists"]))
+    rank_lists: list[tuple[RankEntry, ...]] = []
+    codes: list[Sequence[object]] = list(ranked)
+    verified = True
+    get_entry = entries.__getitem__
+    for i, listed in enumerate(ranked):
+        try:
+            rank_lists.append(tuple(map(get_entry, listed)))  # type: ignore[arg-type]
+        except (KeyError, TypeError):
+            linked = _linked_rank_list(listed, entries)
+            rank_lists.append(linked)
+            holders.add(i)
+            codes[i] = [e.program for e in linked]
+            verified = verified and all(c in entries for c in codes[i])
+    if verified and not lists_with_repeats(codes):
+        notes.verified.add(APPLICANT_RANK_LISTS)
+        notes.supplemental_holders = holders
+    columns["rank_list"] = rank_lists
     columns["supplemental_lists"] = [
         {name: tuple(codes) for name, codes in lists.items()} if lists else {}
         for lists in columns["supplemental_lists"]
@@ -140,14 +169,10 @@ def _applicants(records: list[_Applicant], entries: dict[str, RankEntry]) -> lis
     return build_columns(Applicant, [columns[name] for name in field_names(Applicant)])
 
 
-def _rank_list(ranked: list[str | _Link], entries: dict[str, RankEntry]) -> tuple[RankEntry, ...]:
-    try:
-        # Plain codes of known programs share one entry each; anything else is built here.
-        return tuple(map(entries.__getitem__, ranked))  # type: ignore[arg-type]
-    except (KeyError, TypeError):
-        return tuple(
-            (entries.get(item) or RankEntry(item))
-            if type(item) is str
-            else RankEntry(item.program, item.supplemental)  # type: ignore[union-attr]
-            for item in ranked
-        )
+def _linked_rank_list(ranked: list[str | _Link], entries: dict[str, RankEntry]) -> tuple[RankEntry, ...]:
+    return tuple(
+        (entries.get(item) or RankEntry(item))
+        if type(item) is str
+        else RankEntry(item.program, item.supplemental)  # type: ignore[union-attr]
+        for item in ranked
+    )

@@ -39,9 +39,9 @@ def market_from_json(data: bytes | str, source: str | None = None) -> Market:
     in front of each line) when the text is not JSON or the market breaks the format.
     """
     with _collector_paused():
-        market = decode_market(data)
-        if market is not None and not check_market(market):
-            return market
+        decoded = decode_market(data)
+        if decoded is not None and not check_market(*decoded):
+            return decoded[0]
         # Something is wrong somewhere: the careful reader says exactly what.
         return market_from_document(decode_json(data, source), source)
 
