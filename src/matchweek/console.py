@@ -14,6 +14,7 @@ from matchweek.model import MarketHeadline
 
 if TYPE_CHECKING:  # the engines load Numba; the console must not pull them in
     from matchweek.match.summary import MatchSummary
+    from matchweek.week.stats import WeekStats
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -133,3 +134,51 @@ def match_summary_tables(s: MatchSummary, *, specialties: int = 15) -> list[Tabl
         verdict = {True: "[green]yes[/]", False: "[red]no[/]", None: "–"}[c.within]
         calibration.add_row(c.label, actual, c.target, verdict)
     return [kinds, tracks, spec, calibration]
+
+
+def week_tables(w: WeekStats) -> list[Table]:
+    """A week's SOAP figures as tables: positions, each round, outcomes by applicant kind."""
+    p = w.positions
+    positions = Table(title="Positions", show_header=False, title_justify="left")
+    positions.add_column("what")
+    positions.add_column("count", justify="right")
+    positions.add_row("positions", f"{p.total:,}")
+    positions.add_row("filled by the Main Match", f"{p.filled_by_match:,} ({_rate(p.match_fill_rate)})")
+    positions.add_row("offered in SOAP", f"{p.in_soap:,} in {w.programs_in_soap:,} programs")
+    positions.add_row("placed in SOAP", f"{p.placed_in_soap:,} ({_rate(p.soap_fill_rate)} of those offered)")
+    positions.add_row("unfilled after SOAP", f"{p.unfilled_after_soap:,}")
+    positions.add_row("combined fill", _rate(p.combined_fill_rate))
+
+    rounds = Table(title="SOAP offer rounds", title_justify="left")
+    for name in ("round", "offers", "accepted", "rejected", "expired", "filled so far", "still open"):
+        rounds.add_column(name, justify="right")
+    for r in w.rounds:
+        f = r.overall
+        rounds.add_row(
+            str(r.round),
+            f"{f.offers:,}",
+            f"{f.accepted:,}",
+            f"{f.rejected + f.rejected_automatic:,}",
+            f"{f.expired:,}",
+            f"{f.filled_cumulative:,}",
+            "–" if f.open_after is None else f"{f.open_after:,}",
+        )
+
+    kinds = Table(
+        title="Applicants by kind: Main Match, then SOAP (placed: share of those in SOAP)",
+        title_justify="left",
+    )
+    for name in ("kind", "registered", "matched", "partially", "in SOAP", "placed", "placed share"):
+        kinds.add_column(name, justify="left" if name == "kind" else "right")
+    for kind, o in [*w.outcomes_by_kind.items(), ("all", w.outcomes)]:
+        share = 100.0 * o.placed_in_soap / o.soap_entrants if o.soap_entrants else None
+        kinds.add_row(
+            kind,
+            f"{o.registered:,}",
+            f"{o.matched:,}",
+            f"{o.partially_matched:,}",
+            f"{o.soap_entrants:,}",
+            f"{o.placed_in_soap:,}",
+            _rate(share),
+        )
+    return [positions, rounds, kinds]

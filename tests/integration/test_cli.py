@@ -22,7 +22,7 @@ def test_version() -> None:
     assert r.stdout.startswith("matchweek ")
 
 
-@pytest.mark.parametrize("command", ["generate", "validate", "demo", "convert", "match", "verify"])
+@pytest.mark.parametrize("command", ["generate", "validate", "demo", "convert", "match", "verify", "week"])
 def test_every_command_has_help(command: str) -> None:
     r = run(command, "--help")
     assert r.returncode == 0
