@@ -149,8 +149,20 @@ def week_tables(w: WeekStats) -> list[Table]:
     positions.add_row("unfilled after SOAP", f"{p.unfilled_after_soap:,}")
     positions.add_row("combined fill", _rate(p.combined_fill_rate))
 
-    rounds = Table(title="SOAP offer rounds", title_justify="left")
-    for name in ("round", "offers", "accepted", "rejected", "expired", "filled so far", "still open"):
+    rounds = Table(
+        title="SOAP offer rounds (automatic: rejected because the applicant accepted another offer)",
+        title_justify="left",
+    )
+    for name in (
+        "round",
+        "offers",
+        "accepted",
+        "rejected",
+        "automatic",
+        "expired",
+        "filled so far",
+        "still open",
+    ):
         rounds.add_column(name, justify="right")
     for r in w.rounds:
         f = r.overall
@@ -158,7 +170,8 @@ def week_tables(w: WeekStats) -> list[Table]:
             str(r.round),
             f"{f.offers:,}",
             f"{f.accepted:,}",
-            f"{f.rejected + f.rejected_automatic:,}",
+            f"{f.rejected:,}",
+            f"{f.rejected_automatic:,}",
             f"{f.expired:,}",
             f"{f.filled_cumulative:,}",
             "–" if f.open_after is None else f"{f.open_after:,}",
