@@ -3,6 +3,8 @@
 Measures, with medians over repetitions:
 - the SOAP phase: ``simulate_soap`` from the start of SOAP to its end, all rounds, with the
   behaviour models of applicants and programs, every action a checked engine command;
+- side by side, as a baseline: replaying the same event log (folding the events into a state
+  with no rules checked and no behaviour), the least any run producing these events must do;
 - one round's offer generation: the engine handling ``OpenRound`` for round 1 (every SOAP
   program's offers down its certified list), on the state just before round 1 opens.
 The Main Match runs once beforehand and is not timed here (see bench_match.py).
@@ -90,6 +92,14 @@ def main() -> None:
             gc.collect()
     assert run is not None
 
+    # Baseline, side by side: folding the same event log into a state with no rules and no
+    # behaviour (replay), the least any run producing these events must do.
+    replay_seconds: list[float] = []
+    for _ in range(max(args.repeats, 1)):
+        started = time.perf_counter()
+        replay(run.events)
+        replay_seconds.append(time.perf_counter() - started)
+
     # The state just before round 1 opens: the log replayed up to the RoundOpened event.
     first_open = next(i for i, e in enumerate(run.events) if isinstance(e, RoundOpened) and e.round == 1)
     before = replay(run.events[:first_open])
@@ -104,6 +114,7 @@ def main() -> None:
         offers = sum(1 for e in events if type(e).__name__ == "OfferExtended")
 
     soap_median = statistics.median(soap_seconds)
+    replay_median = statistics.median(replay_seconds)
     offer_median = statistics.median(offer_seconds)
     placed = len(run.result.matches)
     table = Table(title=f"SOAP phase of a simulated Match Week ({args.scale}, seed {args.seed})")
@@ -117,6 +128,15 @@ def main() -> None:
         str(len(soap_seconds)),
         f"≤ {SOAP_PHASE_TARGET:.0f} s",
         "yes" if soap_median <= SOAP_PHASE_TARGET else "NO",
+    )
+    table.add_row(
+        "baseline: replaying its event log",
+        f"{replay_median:.2f} s",
+        f"{min(replay_seconds):.2f} s",
+        f"{max(replay_seconds):.2f} s",
+        str(len(replay_seconds)),
+        "",
+        "",
     )
     table.add_row(
         f"round 1 offers ({offers:,} offers)",
@@ -135,8 +155,9 @@ def main() -> None:
         f"machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, Python {info['python']}."
     )
     out.print(
-        f"Ratios to target: SOAP phase {soap_median / SOAP_PHASE_TARGET:.2f}, "
-        f"round offers {offer_median / OFFER_ROUND_TARGET:.2f} (below 1 meets the target)."
+        f"SOAP phase / replay of its log: {soap_median / replay_median:.1f}x. Ratios to target: "
+        f"SOAP phase {soap_median / SOAP_PHASE_TARGET:.2f}, round offers "
+        f"{offer_median / OFFER_ROUND_TARGET:.2f} (below 1 meets the target)."
     )
     if args.json is not None:
         args.json.write_text(
@@ -147,6 +168,8 @@ def main() -> None:
                     "machine": info,
                     "soap_phase_seconds": soap_seconds,
                     "soap_phase_median": soap_median,
+                    "replay_seconds": replay_seconds,
+                    "replay_median": replay_median,
                     "round1_offer_seconds": offer_seconds,
                     "round1_offer_median": offer_median,
                     "round1_offers": offers,
