@@ -11,6 +11,7 @@ from enum import StrEnum
 from functools import cache
 from typing import TypeVar
 
+from matchweek.errors import FormatError
 from matchweek.formats.faultlog import FaultLog, Where, one_of, quote, show
 
 E = TypeVar("E", bound=StrEnum)
@@ -137,3 +138,40 @@ def check_format(log: FaultLog, document: dict[str, object], expected: str) -> N
         log.add(("format",), f'required field missing (expected "{expected}")')
     elif value != expected:
         log.add(("format",), f'expected "{expected}", got {show(value)}')
+
+
+def read_top(
+    log: FaultLog,
+    document: object,
+    expected_format: str,
+    allowed: frozenset[str],
+    required: Iterable[str],
+    source: str | None,
+) -> dict[str, object]:
+    """The top-level object of a document, its format and fields checked (faults go to ``log``).
+
+    A document that is not an object at all cannot be read further: FormatError at once.
+    """
+    top = as_object(log, document, ())
+    if top is None:
+        raise FormatError(log.faults(), source)
+    check_format(log, top, expected_format)
+    check_fields(log, top, allowed, required, ())
+    return top
+
+
+def read_counts(log: FaultLog, value: object, key: str) -> dict[str, int]:
+    """A top-level ``key`` mapping names to counts that must not be negative (absent: empty)."""
+    if value is MISSING:
+        return {}
+    items = as_str_map(log, value, (key,))
+    if items is None:
+        return {}
+    out: dict[str, int] = {}
+    for name, count in items.items():
+        n = as_int(log, count, (key, name))
+        if n is not None and n < 0:
+            log.add((key, name), f"must not be negative, got {n}")
+        elif n is not None:
+            out[name] = n
+    return out

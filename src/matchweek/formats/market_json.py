@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from matchweek.errors import FormatError
 from matchweek.formats.faultlog import FaultLog, document_order, json_path
 from matchweek.formats.fileio import decode_json, encode_json
-from matchweek.formats.jsonvalues import MISSING, as_object, check_fields, check_format
+from matchweek.formats.jsonvalues import MISSING, read_top
 from matchweek.formats.market_checks import check_market
 from matchweek.formats.market_fast import decode_market
 from matchweek.formats.market_reader import MarketReader
@@ -49,11 +49,7 @@ def market_from_json(data: bytes | str, source: str | None = None) -> Market:
 def market_from_document(document: object, source: str | None = None) -> Market:
     """Like ``market_from_json``, for a document already parsed from JSON."""
     log = FaultLog()
-    top = as_object(log, document, ())
-    if top is None:
-        raise FormatError(log.faults(), source)
-    check_format(log, top, MARKET_FORMAT)
-    check_fields(log, top, _TOP_FIELDS, ("programs", "applicants"), ())
+    top = read_top(log, document, MARKET_FORMAT, _TOP_FIELDS, ("programs", "applicants"), source)
     with _collector_paused():
         reader = MarketReader(log)
         programs = reader.programs(top.get("programs", MISSING), top.get("applicants"))

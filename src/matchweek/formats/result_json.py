@@ -14,13 +14,13 @@ from matchweek.formats.fileio import decode_json, encode_json
 from matchweek.formats.jsonvalues import (
     MISSING,
     as_enum,
-    as_int,
     as_list,
     as_object,
     as_str,
     as_str_map,
     check_fields,
-    check_format,
+    read_counts,
+    read_top,
 )
 from matchweek.model import Assignment, Instability, MatchResult, MatchStatus
 
@@ -41,14 +41,10 @@ def result_from_json(data: bytes | str, source: str | None = None) -> MatchResul
 def result_from_document(document: object, source: str | None = None) -> MatchResult:
     """Like ``result_from_json``, for a document already parsed from JSON."""
     log = FaultLog()
-    top = as_object(log, document, ())
-    if top is None:
-        raise FormatError(log.faults(), source)
-    check_format(log, top, RESULT_FORMAT)
-    check_fields(log, top, _TOP_FIELDS, ("matches", "applicants", "unfilled"), ())
+    top = read_top(log, document, RESULT_FORMAT, _TOP_FIELDS, ("matches", "applicants", "unfilled"), source)
     statuses = _statuses(log, top.get("applicants", MISSING))
     matches = _matches(log, top.get("matches", MISSING), statuses)
-    unfilled = _unfilled(log, top.get("unfilled", MISSING))
+    unfilled = read_counts(log, top.get("unfilled", MISSING), "unfilled")
     instabilities = _instabilities(log, top.get("instabilities", MISSING), statuses)
     if log:
         ordered = FaultLog()
@@ -116,22 +112,6 @@ def _matches(log: FaultLog, value: object, statuses: dict[str, MatchStatus] | No
                     ("applicants", applicant),
                     f"status is {status.value}, but no match row names this applicant",
                 )
-    return out
-
-
-def _unfilled(log: FaultLog, value: object) -> dict[str, int]:
-    if value is MISSING:
-        return {}
-    items = as_str_map(log, value, ("unfilled",))
-    if items is None:
-        return {}
-    out: dict[str, int] = {}
-    for program, count in items.items():
-        n = as_int(log, count, ("unfilled", program))
-        if n is not None and n < 0:
-            log.add(("unfilled", program), f"must not be negative, got {n}")
-        elif n is not None:
-            out[program] = n
     return out
 
 

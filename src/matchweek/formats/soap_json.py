@@ -26,7 +26,7 @@ from matchweek.formats.jsonvalues import (
     as_str,
     as_str_map,
     check_fields,
-    check_format,
+    read_top,
 )
 from matchweek.model import (
     Application,
@@ -63,11 +63,7 @@ def soap_script_from_json(data: bytes | str, source: str | None = None) -> SoapS
 def soap_script_from_document(document: object, source: str | None = None) -> SoapScript:
     """Like ``soap_script_from_json``, for a document already parsed from JSON."""
     log = FaultLog()
-    top = as_object(log, document, ())
-    if top is None:
-        raise FormatError(log.faults(), source)
-    check_format(log, top, SOAP_FORMAT)
-    check_fields(log, top, _TOP_FIELDS, ("programs", "applicants"), ())
+    top = read_top(log, document, SOAP_FORMAT, _TOP_FIELDS, ("programs", "applicants"), source)
     reader = _ScriptReader(log)
     policy, overrides = reader.policy(top.get("policy", MISSING))
     programs = reader.programs(top.get("programs", MISSING))

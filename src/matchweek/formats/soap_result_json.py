@@ -17,9 +17,9 @@ from matchweek.formats.jsonvalues import (
     as_list,
     as_object,
     as_str,
-    as_str_map,
     check_fields,
-    check_format,
+    read_counts,
+    read_top,
 )
 from matchweek.model import Offer, RoundOutcome, SoapMatch, SoapResult
 
@@ -41,14 +41,10 @@ def soap_result_from_json(data: bytes | str, source: str | None = None) -> SoapR
 def soap_result_from_document(document: object, source: str | None = None) -> SoapResult:
     """Like ``soap_result_from_json``, for a document already parsed from JSON."""
     log = FaultLog()
-    top = as_object(log, document, ())
-    if top is None:
-        raise FormatError(log.faults(), source)
-    check_format(log, top, SOAP_RESULT_FORMAT)
-    check_fields(log, top, _TOP_FIELDS, ("rounds", "matches", "unfilled"), ())
+    top = read_top(log, document, SOAP_RESULT_FORMAT, _TOP_FIELDS, ("rounds", "matches", "unfilled"), source)
     rounds, accepted = _rounds(log, top.get("rounds", MISSING))
     matches = _matches(log, top.get("matches", MISSING), accepted)
-    unfilled = _unfilled(log, top.get("unfilled", MISSING))
+    unfilled = read_counts(log, top.get("unfilled", MISSING), "unfilled")
     if log:
         ordered = FaultLog()
         ordered.extend(document_order(log.entries, _SECTIONS))
@@ -185,22 +181,6 @@ def _matches(
         for key, at in accepted.items():
             if key not in found:
                 log.add(at, "an accepted offer has no row in matches")
-    return out
-
-
-def _unfilled(log: FaultLog, value: object) -> dict[str, int]:
-    if value is MISSING:
-        return {}
-    items = as_str_map(log, value, ("unfilled",))
-    if items is None:
-        return {}
-    out: dict[str, int] = {}
-    for program, count in items.items():
-        n = as_int(log, count, ("unfilled", program))
-        if n is not None and n < 0:
-            log.add(("unfilled", program), f"must not be negative, got {n}")
-        elif n is not None:
-            out[program] = n
     return out
 
 
