@@ -150,11 +150,11 @@ def _applicant_document(a: Applicant) -> dict[str, object]:
     if a.us_clinical_months is not None:
         d["us_clinical_months"] = a.us_clinical_months
     if a.exams:
-        d["exams"] = [_exam_document(e) for e in a.exams]
+        d["exams"] = [exam_document(e) for e in a.exams]
     if a.personal_statements:
-        d["personal_statements"] = [_document_document(doc) for doc in a.personal_statements]
+        d["personal_statements"] = [document_document(doc) for doc in a.personal_statements]
     if a.letters:
-        d["letters"] = [_document_document(doc) for doc in a.letters]
+        d["letters"] = [document_document(doc) for doc in a.letters]
     if a.ties:
         d["ties"] = a.ties
     if a.red_flags:
@@ -164,7 +164,7 @@ def _applicant_document(a: Applicant) -> dict[str, object]:
     return d
 
 
-def _exam_document(e: ExamResult) -> dict[str, object]:
+def exam_document(e: ExamResult) -> dict[str, object]:
     d: dict[str, object] = {"exam": e.exam, "passed": e.passed}
     if e.attempts != 1:
         d["attempts"] = e.attempts
@@ -173,7 +173,7 @@ def _exam_document(e: ExamResult) -> dict[str, object]:
     return d
 
 
-def _document_document(doc: Document) -> dict[str, object]:
+def document_document(doc: Document) -> dict[str, object]:
     d: dict[str, object] = {"id": doc.id, "specialty": doc.specialty}
     if doc.author is not None:
         d["author"] = doc.author

@@ -352,7 +352,7 @@ class MarketReader:
         if value is not MISSING:
             items = as_list(log, value, (*where, "exams"))
             if items is not None:
-                read = [_exam(log, item, (*where, "exams", j)) for j, item in enumerate(items)]
+                read = [exam_result(log, item, (*where, "exams", j)) for j, item in enumerate(items)]
                 exams = tuple(e for e in read if e is not None)
         documents: dict[str, tuple[Document, ...]] = {}
         for key in ("personal_statements", "letters"):
@@ -361,7 +361,7 @@ class MarketReader:
             if value is not MISSING:
                 items = as_list(log, value, (*where, key))
                 if items is not None:
-                    docs = [_document(log, item, (*where, key, j)) for j, item in enumerate(items)]
+                    docs = [document(log, item, (*where, key, j)) for j, item in enumerate(items)]
                     documents[key] = tuple(doc for doc in docs if doc is not None)
         ties: tuple[str, ...] = ()
         value = d.get("ties", MISSING)
@@ -468,7 +468,7 @@ def _ids_of(applicants: object) -> set[str] | None:
     return set(ids)
 
 
-def _exam(log: FaultLog, item: object, where: Where) -> ExamResult | None:
+def exam_result(log: FaultLog, item: object, where: Where) -> ExamResult | None:
     d = as_object(log, item, where)
     if d is None:
         return None
@@ -483,7 +483,7 @@ def _exam(log: FaultLog, item: object, where: Where) -> ExamResult | None:
     return ExamResult(exam=exam, passed=passed, attempts=attempts, score=score)
 
 
-def _document(log: FaultLog, item: object, where: Where) -> Document | None:
+def document(log: FaultLog, item: object, where: Where) -> Document | None:
     d = as_object(log, item, where)
     if d is None:
         return None

@@ -19,6 +19,16 @@ import plotly.graph_objects as go
 from matchweek import __version__
 from matchweek.match.summary import UNSPECIFIED, MatchSummary
 from matchweek.model import ApplicantKind
+from matchweek.report.figures import (
+    BLUE,
+    GREEN,
+    GREY,
+    PURPLE,
+    VERMILLION,
+    bar_figure,
+    round_labels,
+    rounds_figure,
+)
 from matchweek.week.stats import ApplicantOutcomes, RoundFigures, WeekStats
 
 KIND_LABELS: dict[str, str] = {
@@ -35,16 +45,6 @@ FILL_CHART_TITLE = "Fill by round"
 OUTCOMES_CHART_TITLE = "Outcomes by applicant kind"
 UNFILLED_CHART_TITLE = "Unfilled positions after SOAP by specialty"
 
-# Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
-_BLUE, _SKY, _GREEN, _ORANGE, _VERMILLION, _PURPLE, _GREY = (
-    "#0072B2",
-    "#56B4E9",
-    "#009E73",
-    "#E69F00",
-    "#D55E00",
-    "#CC79A7",
-    "#999999",
-)
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 
@@ -229,35 +229,9 @@ def _headline(stats: WeekStats, notes: Sequence[str]) -> str:
 
 def _rounds_section(stats: WeekStats, charts: _Charts) -> str:
     rounds = stats.rounds
-    labels = [f"Round {r.round}" for r in rounds]
-    fig = go.Figure()
-    bars = (
-        ("Offers", _SKY, [r.overall.offers for r in rounds]),
-        ("Accepted", _GREEN, [r.overall.accepted for r in rounds]),
-        ("Rejected", _VERMILLION, [r.overall.rejected for r in rounds]),
-        ("Expired", _ORANGE, [r.overall.expired for r in rounds]),
-    )
-    for name, colour, values in bars:
-        fig.add_trace(go.Bar(name=name, x=labels, y=values, marker_color=colour))
-    fig.add_trace(
-        go.Scatter(
-            name="Positions filled (cumulative)",
-            x=labels,
-            y=[r.overall.filled_cumulative for r in rounds],
-            mode="lines+markers",
-            line={"color": _BLUE, "width": 3},
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            name="Positions still open",
-            x=labels,
-            y=[r.overall.open_after for r in rounds],
-            mode="lines+markers",
-            line={"color": _GREY, "width": 2, "dash": "dash"},
-        )
-    )
-    fig.update_layout(barmode="group", yaxis_title="offers / positions", legend_traceorder="normal")
+    labels = round_labels(rounds)
+    fig = rounds_figure(rounds, filled_name="Positions filled (cumulative)", open_line=True)
+    fig.update_layout(legend_traceorder="normal")
     parts = [
         '<section aria-labelledby="fill">',
         f'<h2 id="fill">{FILL_CHART_TITLE}</h2>',
@@ -351,10 +325,10 @@ def _outcomes_section(stats: WeekStats, charts: _Charts) -> str:
     groups.append(("all", stats.outcomes))
     labels = [_kind_label(k) if k != "all" else "All applicants" for k, _ in groups]
     segments = (
-        ("Matched in the Main Match", _BLUE, lambda o: o.matched),
-        ("Placed in SOAP", _GREEN, lambda o: o.placed_in_soap),
-        ("Partially matched, not placed in SOAP", _PURPLE, lambda o: o.partial_not_placed),
-        ("Unplaced", _VERMILLION, lambda o: o.unplaced_after_soap),
+        ("Matched in the Main Match", BLUE, lambda o: o.matched),
+        ("Placed in SOAP", GREEN, lambda o: o.placed_in_soap),
+        ("Partially matched, not placed in SOAP", PURPLE, lambda o: o.partial_not_placed),
+        ("Unplaced", VERMILLION, lambda o: o.unplaced_after_soap),
     )
     fig = go.Figure()
     for name, colour, count in segments:
@@ -432,28 +406,16 @@ def _outcome_cells(o: ApplicantOutcomes) -> list[str]:
 def _unfilled_section(stats: WeekStats, charts: _Charts) -> str:
     specialties = list(stats.unfilled_by_specialty.items())
     names = [escape(s) for s, _ in specialties]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            name="Unfilled after the Main Match",
-            y=names,
-            x=[u.after_match for _, u in specialties],
-            orientation="h",
-            marker_color=_GREY,
-        )
+    fig = bar_figure(
+        names,
+        (
+            ("Unfilled after the Main Match", GREY, [u.after_match for _, u in specialties]),
+            ("Unfilled after SOAP", VERMILLION, [u.after_soap for _, u in specialties]),
+        ),
+        barmode="group",
+        horizontal=True,
     )
-    fig.add_trace(
-        go.Bar(
-            name="Unfilled after SOAP",
-            y=names,
-            x=[u.after_soap for _, u in specialties],
-            orientation="h",
-            marker_color=_VERMILLION,
-        )
-    )
-    fig.update_layout(
-        barmode="group", xaxis={"title": "positions", "rangemode": "tozero"}, yaxis={"autorange": "reversed"}
-    )
+    fig.update_layout(xaxis={"title": "positions", "rangemode": "tozero"})
     height = max(260, 110 + 34 * len(specialties))
     p = stats.positions
     spec_rows = [
