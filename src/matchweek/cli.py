@@ -344,6 +344,15 @@ def soap_run(
     )
 
 
+def _add_planner() -> None:
+    from matchweek.plan.cli import plan_app
+
+    app.add_typer(plan_app, name="plan")
+
+
+_add_planner()
+
+
 def main() -> None:
     """Entry point: run the app and turn every matchweek error into one clear line."""
     try:
