@@ -48,8 +48,32 @@ take it as a primary choice), but a partner's seat is not free for the other par
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numba import njit
+from numba.core.registry import cpu_target
+
+
+def _load_target_without_scipy() -> None:
+    """Load Numba's CPU target, the library every compiled function needs, without SciPy.
+
+    Loading it (on the first compiled call in a process) checks for SciPy's BLAS by importing
+    ``scipy.linalg``, which takes longer than a whole national Main Match. No kernel here uses
+    BLAS, so SciPy is hidden while the target loads: Numba then does without BLAS for the few
+    functions that would use it (``np.convolve``, ``np.correlate``), and SciPy imports as usual
+    afterwards. A process that has imported SciPy already pays nothing more.
+    """
+    if "scipy" in sys.modules:
+        return
+    sys.modules["scipy"] = None  # type: ignore[assignment]  # makes ``import scipy`` fail for now
+    try:
+        cpu_target.target_context.refresh()
+    finally:
+        del sys.modules["scipy"]
+
+
+_load_target_without_scipy()
 
 # Slots of the static market tuple (all int32 arrays).
 PROG_OFF = 0  # n_programs + 1: CSR offsets of program rank lists
