@@ -59,6 +59,20 @@ def _batch() -> None:
     gc.disable()
 
 
+_KEPT: list[object] = []
+
+
+def _keep(*objects: object) -> None:
+    """Hold a batch command's large objects until the process exits.
+
+    Freeing a national market object by object when the command returns takes a tenth of a
+    second; a batch command leaves through ``_exit``, which lets the operating system reclaim
+    the memory at once instead.
+    """
+    if not gc.isenabled():
+        _KEPT.extend(objects)
+
+
 def _count(n: int, noun: str) -> str:
     """``n`` and the noun, plural unless ``n`` is one: "1 position", "2,406 positions"."""
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
@@ -105,6 +119,7 @@ def validate(
 
     _batch()
     kind, value = read_any(file)
+    _keep(value)
     out.print(f"{file}: valid {kind}")
     if isinstance(value, Market):
         out.print(headline_table(value.headline()))
@@ -150,6 +165,7 @@ def match(
     _batch()
     market = read_market(market_file)
     result = run_match(market)
+    _keep(market, result)
     write_result(result, out_file)
     elapsed = time.perf_counter() - started
     if summary:
@@ -182,6 +198,7 @@ def verify(
     _batch()
     market = read_market(market_file)
     result = read_result(result_file)
+    _keep(market, result)
     violations = check(market, result)
     if violations:
         for v in violations:
@@ -237,6 +254,7 @@ def week(
 
     _batch()
     market = read_market(market_file)
+    _keep(market)
     _run_week(
         market, out_dir, seed, policy_file, strategy, title=f"Match Week: {market_file.name}, seed {seed}"
     )
@@ -262,6 +280,7 @@ def demo(
     started = time.perf_counter()
     with progress_bar(f"Generating {scale} market") as update:
         market = generate_market(scale, seed, progress=update)
+    _keep(market)
     write_market(market, market_file)
     out.print(headline_table(market.headline(), title=f"Synthetic {scale} market (seed {seed})"))
     out.print(f"Market written to {market_file} ({time.perf_counter() - started:.1f} s).")
@@ -289,6 +308,7 @@ def convert(
 
     _batch()
     kind, market = read_any(source)
+    _keep(market)
     if not isinstance(market, Market):
         raise typer.BadParameter(f"{source} holds {kind}; only markets convert", param_hint="SOURCE")
     suffix = target.suffix.lower()
