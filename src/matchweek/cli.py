@@ -158,13 +158,12 @@ def match(
     ] = False,
 ) -> None:
     """Run the Main Match (Roth–Peranson, applicant-proposing) on a market and write the result."""
-    from matchweek.formats import read_market, write_result
+    from matchweek.formats import read_market_then, write_result
     from matchweek.match import run_match, summarize
 
     started = time.perf_counter()
     _batch()
-    market = read_market(market_file)
-    result = run_match(market)
+    market, result = read_market_then(market_file, run_match)
     _keep(market, result)
     write_result(result, out_file)
     elapsed = time.perf_counter() - started

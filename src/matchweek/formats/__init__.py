@@ -13,7 +13,9 @@ of a new one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from matchweek.errors import Fault, FormatError
 from matchweek.formats.faultlog import show
@@ -65,6 +67,7 @@ __all__ = [
     "read_any",
     "read_market",
     "read_market_csv",
+    "read_market_then",
     "read_market_xlsx",
     "read_result",
     "read_soap_result",
@@ -85,6 +88,8 @@ __all__ = [
     "write_soap_script",
 ]
 
+T = TypeVar("T")
+
 FORMATS = (MARKET_FORMAT, RESULT_FORMAT, SOAP_FORMAT, SOAP_RESULT_FORMAT)
 """Every format name this package reads and writes."""
 
@@ -92,6 +97,17 @@ FORMATS = (MARKET_FORMAT, RESULT_FORMAT, SOAP_FORMAT, SOAP_RESULT_FORMAT)
 def read_market(path: str | Path) -> Market:
     """Read and check a ``matchweek.market/1`` JSON file; FormatError lists every fault."""
     return market_from_json(read_bytes(path), str(path))
+
+
+def read_market_then(path: str | Path, work: Callable[[Market], T]) -> tuple[Market, T]:
+    """``read_market`` and ``work(market)`` at once: the rules are checked on a second core.
+
+    ``work`` must be pure; on a market that breaks the format its outcome is dropped and the
+    FormatError raised (see ``market_aside``).
+    """
+    from matchweek.formats.market_aside import market_from_json_then
+
+    return market_from_json_then(read_bytes(path), work, str(path))
 
 
 def write_market(market: Market, path: str | Path) -> None:

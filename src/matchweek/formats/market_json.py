@@ -38,7 +38,7 @@ def market_from_json(data: bytes | str, source: str | None = None) -> Market:
     Raises FormatError (every fault, each naming its record and field; ``source`` is put
     in front of each line) when the text is not JSON or the market breaks the format.
     """
-    with _collector_paused():
+    with collector_paused():
         decoded = decode_market(data)
         if decoded is not None and not check_market(*decoded):
             return decoded[0]
@@ -50,7 +50,7 @@ def market_from_document(document: object, source: str | None = None) -> Market:
     """Like ``market_from_json``, for a document already parsed from JSON."""
     log = FaultLog()
     top = read_top(log, document, MARKET_FORMAT, _TOP_FIELDS, ("programs", "applicants"), source)
-    with _collector_paused():
+    with collector_paused():
         reader = MarketReader(log)
         programs = reader.programs(top.get("programs", MISSING), top.get("applicants"))
         applicants = reader.applicants(top.get("applicants", MISSING))
@@ -63,7 +63,7 @@ def market_from_document(document: object, source: str | None = None) -> Market:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a market is built.
 
     Building a national market allocates millions of objects, none of them garbage;
@@ -165,7 +165,7 @@ def _applicant_document(a: Applicant) -> dict[str, object]:
 
 
 def exam_document(e: ExamResult) -> dict[str, object]:
-    d: dict[str, object] = {"exam": e.exam, "passed": e.passed}
+    d: dict[str, object] = {"exam": e.exam.value, "passed": e.passed}
     if e.attempts != 1:
         d["attempts"] = e.attempts
     if e.score is not None:
