@@ -121,6 +121,11 @@ def test_a_profile_written_and_read_back_is_the_same(tmp_path: Path) -> None:
     assert profile_to_document(read_profile(tmp_path / "p.json")) == profile_to_document(p)
 
 
+def test_a_profile_document_reads_back_without_passing_through_json() -> None:
+    p = profile_from_document(DOCUMENT)
+    assert profile_from_document(profile_to_document(p)) == p
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
