@@ -363,6 +363,32 @@ def soap_run(
     )
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port to listen on.", min=1, max=65535)] = 8000,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Start on a fresh database with a generated market, its Main Match done and an "
+            "account for each role (printed at start).",
+        ),
+    ] = False,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="SQLAlchemy URL of the store; default MATCHWEEK_DATABASE_URL, else ./matchweek.db (SQLite).",
+        ),
+    ] = None,
+) -> None:
+    """Run the clearinghouse portal (web pages and JSON API) until interrupted."""
+    from matchweek.web.serve import serve as run_portal
+
+    run_portal(host=host, port=port, demo=demo, database_url=database_url)
+
+
 def _add_planner() -> None:
     from matchweek.plan.cli import plan_app
 

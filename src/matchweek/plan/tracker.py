@@ -252,7 +252,7 @@ def _row(row: Row, faults: list[Fault]) -> TrackedProgram | None:
         faults.append(Fault(row.at("utility"), f"must be a finite number, got {utility!r}"))
         sound = False
     when = c["interview_time"]
-    if isinstance(when, str) and not _is_time(when):
+    if isinstance(when, str) and not is_interview_time(when):
         faults.append(
             Fault(
                 row.at("interview_time"),
@@ -283,7 +283,8 @@ def _row(row: Row, faults: list[Fault]) -> TrackedProgram | None:
     )
 
 
-def _is_time(text: str) -> bool:
+def is_interview_time(text: str) -> bool:
+    """Whether ``text`` is an interview time: a Match Week time (``Tue 14:00``) or an ISO date and time."""
     try:
         WeekTime.parse(text)
         return True
