@@ -6,36 +6,16 @@ authentication). Without it the test is skipped, except under CI (``CI`` set), w
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
-from web_world import FM, IM, World, bearer, make_world
-
-POSTGRES = os.environ.get("MATCHWEEK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from web_world import FM, IM, World, bearer, make_world, postgres_schema
 
 
 @pytest.fixture
 def pg_world() -> Iterator[World]:
-    try:
-        engine = create_engine(POSTGRES, connect_args={"connect_timeout": 3})
-        schema = f"web_test_{uuid.uuid4().hex[:12]}"
-        with engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as e:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL at {POSTGRES} is unreachable under CI: {e}")
-        pytest.skip(f"PostgreSQL at {POSTGRES} is unreachable")
-    try:
-        with make_world(url=f"{POSTGRES}?options=-csearch_path%3D{schema}") as world:
-            yield world
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
+    with postgres_schema("web_test") as url, make_world(url=url) as world:
+        yield world
 
 
 def test_a_round_through_the_api_on_postgresql(pg_world: World) -> None:

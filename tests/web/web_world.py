@@ -16,7 +16,9 @@ Accounts: ``operator``, ``director`` (programs 1000001C0 and 1000002C0), ``preli
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +28,8 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from matchweek.model import (
     Applicant,
@@ -48,6 +52,7 @@ from matchweek.web.throttle import LoginThrottle
 
 PASSWORD = "portal-test-password"
 SECRET = "k" * 48
+POSTGRES = os.environ.get("MATCHWEEK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 IM, FM, PRELIM, RADIOLOGY, DERM, PEDS = (
     "1000001C0",
@@ -328,3 +333,27 @@ def bearer(client: TestClient, username: str, password: str = PASSWORD) -> dict[
     r = client.post("/api/session", json={"username": username, "password": password})
     assert r.status_code == 201, r.text
     return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+@contextmanager
+def postgres_schema(prefix: str) -> Iterator[str]:
+    """The URL of a fresh schema on the test PostgreSQL server (``MATCHWEEK_TEST_POSTGRES``,
+    default 127.0.0.1:5432, database ``test``), dropped afterwards. Without the server the test
+    is skipped, except under CI (``CI`` set), where it fails."""
+    import pytest
+
+    try:
+        engine = create_engine(POSTGRES, connect_args={"connect_timeout": 3})
+        schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as e:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL at {POSTGRES} is unreachable under CI: {e}")
+        pytest.skip(f"PostgreSQL at {POSTGRES} is unreachable")
+    try:
+        yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
