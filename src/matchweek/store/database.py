@@ -10,7 +10,9 @@ block the writer and a committed command survives a crash of the process.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -143,7 +145,7 @@ def _sqlite_transactions(engine: Engine, *, wal: bool) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         if wal:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _write_ahead_log(cursor)
         # FULL: a committed command is on disk before its caller hears of it.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
@@ -151,3 +153,20 @@ def _sqlite_transactions(engine: Engine, *, wal: bool) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+def _write_ahead_log(cursor: Any) -> None:
+    """Put the database in WAL mode. Connections opening a new file together may find it locked
+    by the one switching it (SQLite answers that at once, without waiting for the busy
+    timeout), so this waits for its turn, up to the same 30 seconds."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
