@@ -107,3 +107,16 @@ def test_malformed_accounts_are_refused_with_the_reason(
         with pytest.raises(StoreError, match=message):
             store.create_account(username, password, role, **extra)
         assert store.accounts() == []
+
+
+def test_revoked_sessions_are_kept_once_and_forgotten_once_expired(url: str) -> None:
+    with Store(url) as store:
+        store.revoke_session("old-session", 1_000.0, forget_before=0.0)
+        store.revoke_session("signed-out", 5_000.0, forget_before=0.0)
+        store.revoke_session("signed-out", 5_000.0, forget_before=0.0)  # twice: kept once
+        assert store.revoked_sessions(0.0) == {"old-session": 1_000.0, "signed-out": 5_000.0}
+        assert store.revoked_sessions(2_000.0) == {"signed-out": 5_000.0}
+        # A later revocation forgets those issued before its horizon: they have expired anyway.
+        store.revoke_session("another", 9_000.0, forget_before=2_000.0)
+    with Store(url) as reopened:
+        assert reopened.revoked_sessions(0.0) == {"signed-out": 5_000.0, "another": 9_000.0}

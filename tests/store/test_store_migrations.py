@@ -18,7 +18,7 @@ def test_the_migrations_create_exactly_the_store_tables(url: str) -> None:
     engine = create_engine(url)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
         assert conn.execute(select(schema.log_head)).all() == [(1, 0)]
     engine.dispose()
 

@@ -650,7 +650,8 @@ def test_the_planner_migration_applies_and_its_records_round_trip(database: str)
     engine = create_engine(database)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), schema.metadata) == []
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        # The planner's revision (0002) or a later one.
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() >= "0002"
     engine.dispose()
     with Store(database) as again:
         assert planner_store.planner_profile(again, "A01") == {

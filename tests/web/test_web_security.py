@@ -152,6 +152,31 @@ def test_a_bearer_token_stops_working_once_signed_out(world: World) -> None:
     assert r.headers["www-authenticate"] == "Bearer"
 
 
+def test_a_session_signed_out_stays_refused_after_the_portal_restarts(world: World) -> None:
+    from fastapi.testclient import TestClient
+
+    from matchweek.web import create_app
+
+    v = world.client()
+    v.sign_in("operator")
+    copied = v.http.cookies.get(COOKIE_NAME)
+    http = world.client().http
+    headers = bearer(http, "operator")
+    kept = bearer(http, "director")
+    v.page("/operator")
+    assert v.act("/logout", {}) == [("ok", "You are signed out.")]
+    assert http.delete("/api/session", headers=headers).status_code == 204
+    # A new portal process on the same store (same secret key): it knows only what the store kept.
+    restarted = TestClient(
+        create_app(world.store, clock_tick_seconds=0, settings=PortalSettings(secret_key=SECRET)),
+        base_url="http://testserver",
+    )
+    assert restarted.get("/api/session", headers=headers).status_code == 401
+    restarted.cookies.set(COOKIE_NAME, copied or "")
+    assert restarted.get("/operator", follow_redirects=False).status_code == 303
+    assert restarted.get("/api/session", headers=kept).json()["username"] == "director"
+
+
 def test_a_weak_secret_key_is_refused() -> None:
     from matchweek.web.settings import PortalConfigError
 

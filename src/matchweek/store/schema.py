@@ -120,6 +120,16 @@ accounts = Table(
 )
 """Portal accounts; passwords only as Argon2 hashes."""
 
+revoked_sessions = Table(
+    "revoked_sessions",
+    metadata,
+    Column("sid", String(64), primary_key=True),
+    Column("issued", Float, nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=False),
+)
+"""Portal sessions ended by signing out before they expired (``issued``: seconds since the epoch),
+kept so that a restarted server still refuses their cookies and tokens."""
+
 planner_profiles = Table(
     "planner_profiles",
     metadata,

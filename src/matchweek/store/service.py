@@ -470,6 +470,29 @@ class Store:
             rows = conn.execute(select(schema.accounts).order_by(schema.accounts.c.username)).all()
         return [_account(row) for row in rows]
 
+    def revoke_session(self, sid: str, issued: float, *, forget_before: float) -> None:
+        """Record that the portal session ``sid`` (issued at ``issued``, seconds since the epoch) was
+        ended, and forget revocations of sessions issued before ``forget_before``: those have
+        expired anyway."""
+        try:
+            with self._db.writing() as conn:
+                table = schema.revoked_sessions
+                conn.execute(delete(table).where(table.c.issued < forget_before))
+                if conn.execute(select(table.c.sid).where(table.c.sid == sid)).first() is None:
+                    conn.execute(insert(table).values(sid=sid, issued=issued, revoked_at=datetime.now(UTC)))
+        except IntegrityError:
+            pass  # revoked at the same moment by another request: recorded once, which is all it needs
+
+    def revoked_sessions(self, issued_since: float) -> dict[str, float]:
+        """The revoked portal sessions issued at or after ``issued_since``: session id to issue time."""
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                select(schema.revoked_sessions.c.sid, schema.revoked_sessions.c.issued).where(
+                    schema.revoked_sessions.c.issued >= issued_since
+                )
+            ).all()
+        return {sid: issued for sid, issued in rows}
+
     def _account_row(self, username: str) -> Any:
         with self._db.reading() as conn:
             return conn.execute(select(schema.accounts).where(schema.accounts.c.username == username)).first()

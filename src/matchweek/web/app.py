@@ -75,7 +75,7 @@ def create_app(
     :class:`PortalSettings`; ``throttle`` to the settings' sign-in limits.
     """
     settings = settings or PortalSettings(secret_key=generated_secret())
-    keeper = SessionKeeper(settings)
+    keeper = SessionKeeper(settings, revocations=store)
     throttle = throttle or LoginThrottle(
         per_user=settings.login_failures,
         per_address=settings.address_failures,

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
-from typing import Any
+from typing import Any, Protocol
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import Headers, MutableHeaders
@@ -59,15 +59,37 @@ class Session:
         return out
 
 
-class SessionKeeper:
-    """Issues, signs, verifies and revokes sessions. Thread-safe."""
+class Revocations(Protocol):
+    """Where revoked sessions are kept beyond the process (the store)."""
 
-    def __init__(self, settings: PortalSettings, *, now: Callable[[], float] = time.time) -> None:
+    def revoke_session(self, sid: str, issued: float, *, forget_before: float) -> None: ...
+
+    def revoked_sessions(self, issued_since: float) -> dict[str, float]: ...
+
+
+class SessionKeeper:
+    """Issues, signs, verifies and revokes sessions. Thread-safe.
+
+    With ``revocations`` (the store), a revoked session is also recorded there, and the
+    revocations of sessions not yet expired are read back when the keeper starts, so a
+    cookie or token signed out before a restart stays refused after it.
+    """
+
+    def __init__(
+        self,
+        settings: PortalSettings,
+        *,
+        now: Callable[[], float] = time.time,
+        revocations: Revocations | None = None,
+    ) -> None:
         self._settings = settings
         self._cookies = URLSafeTimedSerializer(settings.secret_key, salt="matchweek.session-cookie")
         self._tokens = URLSafeTimedSerializer(settings.secret_key, salt="matchweek.api-token")
         self._now = now
+        self._revocations = revocations
         self._revoked: dict[str, float] = {}
+        if revocations is not None:
+            self._revoked.update(revocations.revoked_sessions(now() - self.max_age))
         self._lock = threading.Lock()
 
     @property
@@ -109,6 +131,8 @@ class SessionKeeper:
                 if now - issued > self.max_age:
                     del self._revoked[sid]
             self._revoked[session.sid] = session.issued
+        if self._revocations is not None:
+            self._revocations.revoke_session(session.sid, session.issued, forget_before=now - self.max_age)
 
     def _live(self, data: Any) -> dict[str, Any] | None:
         if not isinstance(data, dict):
