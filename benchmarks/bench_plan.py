@@ -18,6 +18,7 @@ Run: ``.venv/bin/python benchmarks/bench_plan.py [--profiles 12] [--repeats 7] [
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import json
 import os
@@ -36,6 +37,7 @@ from rich.table import Table
 from matchweek.match import run_match
 from matchweek.model import MatchStatus, Policy
 from matchweek.plan import (
+    Listing,
     application_order,
     default_odds_model,
     listing_of,
@@ -103,6 +105,21 @@ def naive_greedy(odds: np.ndarray, utility: np.ndarray, size: int) -> tuple[list
     return chosen, value
 
 
+def enlarged(listing: Listing, programs: int, seed: int) -> Listing:
+    """``listing`` with copies of randomly drawn programs of its own added (new codes, one open
+    position each) until it holds ``programs`` programs: a list as large as a given year's."""
+    extra = programs - len(listing.programs)
+    if extra <= 0:
+        return listing
+    rng = np.random.default_rng(seed)
+    drawn = rng.choice(len(listing.programs), size=extra, replace=True)
+    copies = tuple(
+        dataclasses.replace(listing.programs[i], code=f"{listing.programs[i].code}-{k}", open=1)
+        for k, i in enumerate(drawn)
+    )
+    return dataclasses.replace(listing, programs=listing.programs + copies)
+
+
 def timed(call: Callable[[], Any]) -> tuple[float, Any]:
     """Seconds ``call`` takes, and what it returns."""
     started = time.perf_counter()
@@ -130,6 +147,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7, help="Timed runs per profile.")
     parser.add_argument("--cap", type=int, default=Policy().max_applications)
     parser.add_argument("--quick", action="store_true", help="The state market instead of the national one.")
+    parser.add_argument(
+        "--programs",
+        type=int,
+        default=0,
+        help="Enlarge the list to this many programs with copies of its own (one open position each).",
+    )
     parser.add_argument("--json", type=Path, help="Also write every timing here.")
     args = parser.parse_args()
     scale = "state" if args.quick else "national"
@@ -138,7 +161,7 @@ def main() -> None:
     progress.print(f"Generating the {scale} market (seed {args.seed}) and running the Main Match...")
     market = generate_market(scale, args.seed)
     match_result = run_match(market)
-    listing = listing_of(market, match_result)
+    listing = enlarged(listing_of(market, match_result), args.programs, args.seed)
     model = default_odds_model()
     entrants = [
         a
