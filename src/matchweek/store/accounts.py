@@ -180,6 +180,8 @@ def password_matches(stored_hash: str | None, password: str) -> bool:
         return False
 
 
-def needs_rehash(stored_hash: str) -> bool:
-    """Whether a hash was made with weaker parameters than today's and should be renewed at sign-in."""
-    return _HASHER.check_needs_rehash(stored_hash)
+def renewed_hash(stored_hash: str, password: str) -> str | None:
+    """A new hash of ``password`` (just verified against ``stored_hash``) if the stored one was made
+    with other parameters than today's, to renew at sign-in; None if it is current. The password
+    rules are not applied again: the password is already the account's."""
+    return _HASHER.hash(password) if _HASHER.check_needs_rehash(stored_hash) else None

@@ -38,7 +38,7 @@ class WeekClock:
         self._wall = wall_clock or _utc_now
         self._speed = float(speed)
         self._start = start
-        self._started_at = _aware(started_at) if started_at is not None else self._wall()
+        self._started_at = as_utc(started_at) if started_at is not None else self._wall()
         self._lock = threading.Lock()
 
     @property
@@ -73,6 +73,7 @@ class WeekClock:
         return self._start.plus(max(0, math.floor(elapsed / 60.0 * self._speed)))
 
 
-def _aware(moment: datetime) -> datetime:
-    # A naive datetime is taken as UTC, the store's wall-clock zone.
+def as_utc(moment: datetime) -> datetime:
+    """``moment``, a naive datetime taken as UTC: the store's wall-clock zone (SQLite keeps no time
+    zone; the store writes UTC)."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from matchweek.soap import Event, event_to_dict
 from matchweek.store import schema
+from matchweek.store.clock import as_utc
 from matchweek.store.decoding import decode_event
 from matchweek.store.errors import StoreError
 
@@ -48,7 +49,7 @@ def stored_event(row: Any) -> StoredEvent:
         event = decode_event(row.payload)
     except Exception as e:  # a hand-edited or foreign row: say which one
         raise StoreError(f"event log seq {row.seq}: cannot be read back: {e}") from None
-    return StoredEvent(row.seq, event, row.actor, _utc(row.recorded_at))
+    return StoredEvent(row.seq, event, row.actor, as_utc(row.recorded_at))
 
 
 def read_events(conn: Connection, *, since: int = 0, limit: int | None = None) -> list[StoredEvent]:
@@ -73,11 +74,6 @@ def read_log(conn: Connection) -> list[tuple[int, Event]]:
     return out
 
 
-def last_seq(conn: Connection) -> int:
-    """The seq of the last event in the log (0 when empty)."""
-    return int(conn.execute(select(func.coalesce(func.max(schema.soap_events.c.seq), 0))).scalar_one())
-
-
 def check_gap_free(seqs: Iterable[int], after: int = 0) -> None:
     """StoreError unless the seq numbers run ``after + 1``, ``after + 2``, ... in order."""
     expected = after + 1
@@ -85,8 +81,3 @@ def check_gap_free(seqs: Iterable[int], after: int = 0) -> None:
         if seq != expected:
             raise StoreError(f"the event log jumps from seq {expected - 1} to {seq}; it must have no gaps")
         expected += 1
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite keeps no time zone; the store writes UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

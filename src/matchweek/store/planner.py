@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 
 from matchweek.store import schema
 from matchweek.store.database import Database
-from matchweek.store.errors import StoreError
-from matchweek.store.service import Store, _check_actor
+from matchweek.store.errors import StoreError, check_actor
+from matchweek.store.service import Store
 
 PROFILE_FORMAT = "matchweek.profile/1"
 
@@ -121,7 +121,7 @@ def remove_tracker_record(store: Store, applicant: str, program: str, *, actor: 
 
 def _database(store: Store) -> Database:
     # The planner's tables live beside the event log, in the store's own database.
-    return store._db
+    return store.database
 
 
 @contextmanager
@@ -138,7 +138,7 @@ def _writing(store: Store, applicant: str) -> Iterator[Connection]:
 
 
 def _check_owner(applicant: str, actor: str) -> None:
-    _check_actor(actor)
+    check_actor(actor)
     if not isinstance(applicant, str) or not 1 <= len(applicant) <= 64:
         raise StoreError(f"planner records belong to an applicant id (1 to 64 characters), got {applicant!r}")
 

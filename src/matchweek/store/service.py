@@ -18,9 +18,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from matchweek.formats import market_from_json, market_to_json, result_from_json, result_to_json
@@ -29,21 +29,11 @@ from matchweek.formats.result_json import RESULT_FORMAT
 from matchweek.match import run_match
 from matchweek.model import Market, MatchResult, Policy, WeekTime
 from matchweek.soap import (
-    Accept,
-    CertifyPreferenceList,
-    CloseRound,
     Command,
-    EndSoap,
     Event,
-    OpenRound,
-    PublishUnfilledList,
-    RecordVerification,
-    Reject,
-    ReleaseStatus,
     RuleViolation,
     SoapState,
-    StartSoap,
-    SubmitApplication,
+    applicants_of,
     apply,
     handle,
     replay,
@@ -57,12 +47,12 @@ from matchweek.store.accounts import (
     checked_account,
     checked_hash,
     hash_password,
-    needs_rehash,
     password_matches,
+    renewed_hash,
 )
 from matchweek.store.clock import WeekClock
 from matchweek.store.database import Database, database_url
-from matchweek.store.errors import StoreError
+from matchweek.store.errors import StoreError, check_actor
 from matchweek.store.eventlog import (
     StoredEvent,
     check_gap_free,
@@ -89,19 +79,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_COMMAND_TYPES = (
-    StartSoap,
-    RecordVerification,
-    ReleaseStatus,
-    PublishUnfilledList,
-    SubmitApplication,
-    CertifyPreferenceList,
-    OpenRound,
-    Accept,
-    Reject,
-    CloseRound,
-    EndSoap,
-)
+_COMMAND_TYPES = get_args(Command)
 _MARKET = "market"
 _MATCH_RESULT = "match_result"
 _USERNAMES_PER_QUERY = 500
@@ -171,12 +149,17 @@ class Store:
         """The database URL, password hidden."""
         return self._db.url.render_as_string(hide_password=True)
 
+    @property
+    def database(self) -> Database:
+        """The store's database, for records kept beside the event log (the planner's)."""
+        return self._db
+
     # --- operator: set-up ---------------------------------------------------------------------
 
     def load_market(self, market: Market, *, actor: str) -> None:
         """Keep ``market`` as the one the Main Match and SOAP run on, replacing any earlier market
         (and the Main Match result with it). Refused with StoreError once SOAP has started."""
-        _check_actor(actor)
+        check_actor(actor)
         with self._setup_lock:
             self._refuse_after_start("load a market")
             body = market_to_json(market)
@@ -189,7 +172,7 @@ class Store:
     def run_main_match(self, *, actor: str) -> MatchResult:
         """Run the Main Match on the loaded market and keep its result (replacing an earlier one).
         StoreError without a market or once SOAP has started."""
-        _check_actor(actor)
+        check_actor(actor)
         with self._setup_lock:
             self._refuse_after_start("run the Main Match")
             if self._market is None:
@@ -335,8 +318,7 @@ class Store:
     def applicants_to(self, program: str) -> list[str]:
         """Who applied to ``program``, in order of arrival (nobody for an unknown code)."""
         with self._state_lock:
-            ledger = self._state.programs.get(program)
-            return list(ledger.applicants) if ledger is not None else []
+            return list(applicants_of(self._state, program))
 
     def preference_list(self, program: str) -> tuple[str, ...] | None:
         """The program's last certified preference list; None if it has certified none."""
@@ -351,12 +333,13 @@ class Store:
         from matchweek.week.stats import week_stats  # the week package is heavy; load it when first asked
 
         with self._state_lock:
-            seq, events = self._last_seq, list(self._log)
+            seq, cached = self._last_seq, self._stats
+            # The log is copied (about 600,000 events at national scale) only when the figures are stale.
+            events = list(self._log) if cached is None or cached[0] != seq else None
+        if cached is not None and events is None:
+            return cached[1]
         if self._market is None or self._match_result is None or not events:
             raise StoreError("no figures yet: SOAP has not started on a stored market and Main Match result")
-        cached = self._stats
-        if cached is not None and cached[0] == seq:
-            return cached[1]
         stats = week_stats(self._market, self._match_result, events)
         self._stats = (seq, stats)
         return stats
@@ -436,16 +419,19 @@ class Store:
         """The account if ``password`` is its password, else None (as slow for an unknown username)."""
         row = self._account_row(username) if isinstance(username, str) else None
         stored_hash = row.password_hash if row is not None else None
-        if not password_matches(stored_hash, password) or row is None:
+        if not password_matches(stored_hash, password):
             return None
-        if needs_rehash(row.password_hash):
+        renewed = renewed_hash(row.password_hash, password)
+        if renewed is not None:
             with self._db.writing() as conn:
                 conn.execute(
                     update(schema.accounts)
                     .where(schema.accounts.c.username == row.username)
-                    .values(password_hash=hash_password(row.username, password))
+                    .values(password_hash=renewed)
                 )
-        return _account(row)
+        account = _account(row)
+        self._accounts[account.username] = account
+        return account
 
     def account(self, username: str) -> Account | None:
         """The account with this username, if any."""
@@ -492,6 +478,11 @@ class Store:
                 )
             ).all()
         return {sid: issued for sid, issued in rows}
+
+    def account_count(self) -> int:
+        """How many accounts there are."""
+        with self._db.reading() as conn:
+            return int(conn.execute(select(func.count()).select_from(schema.accounts)).scalar_one())
 
     def _account_row(self, username: str) -> Any:
         with self._db.reading() as conn:
@@ -669,15 +660,8 @@ def _checked(command: Command, actor: str) -> Command:
     """``command`` if it is a SOAP command attributed to a plausible actor; TypeError or StoreError if not."""
     if not isinstance(command, _COMMAND_TYPES):
         raise TypeError(f"not a SOAP command: {command!r}")
-    _check_actor(actor)
+    check_actor(actor)
     return command
-
-
-def _check_actor(actor: str) -> None:
-    if not isinstance(actor, str) or not actor.strip() or len(actor) > 100:
-        raise StoreError(
-            f"every change is attributed: actor must be a username of 1 to 100 characters, got {actor!r}"
-        )
 
 
 def _settle(request: Request, outcome: Any) -> None:

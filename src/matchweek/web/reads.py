@@ -209,7 +209,7 @@ def round_status(portal: Portal, code: str) -> RoundStatusOut:
 
 
 def overview(portal: Portal) -> OverviewOut:
-    accounts = len(portal.store.accounts())
+    accounts = portal.store.account_count()
     with portal.store.reading() as state:
         return operator_views.overview(
             now=portal.now(),
