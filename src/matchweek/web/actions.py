@@ -17,6 +17,14 @@ from matchweek.web.portal import Portal
 from matchweek.web.problems import BadInput, Conflict
 
 
+def application(
+    portal: Portal, applicant: str, program: str, personal_statement: str | None, letters: Sequence[str]
+) -> SubmitApplication:
+    """The command that sends the applicant's application to ``program`` now, with the documents
+    chosen (a blank statement: none)."""
+    return SubmitApplication(portal.now(), applicant, program, personal_statement or None, tuple(letters))
+
+
 def apply_to_program(
     portal: Portal,
     account: Account,
@@ -27,14 +35,7 @@ def apply_to_program(
 ) -> str:
     """Send the applicant's application to ``program`` with the documents chosen."""
     portal.store.execute(
-        SubmitApplication(
-            at=portal.now(),
-            applicant=applicant,
-            program=program,
-            personal_statement=personal_statement or None,
-            letters=tuple(letters),
-        ),
-        actor=account.username,
+        application(portal, applicant, program, personal_statement, letters), actor=account.username
     )
     return f"Application sent to {program}."
 

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from matchweek.soap import ApplicationSubmitted, SubmitApplication
+from matchweek.soap import ApplicationSubmitted
 from matchweek.store import ApplicationView
 from matchweek.web import actions, reads
 from matchweek.web.deps import AccountDep, ApplicantDep, PortalDep, csrf_protected
@@ -93,9 +93,7 @@ async def apply(
     """Apply to a program on your list with one personal statement and letters chosen for it."""
     # The busiest call of the week (the Monday burst): it waits for its commit on the event loop, holding
     # no worker thread, and answers from the recorded event without reading the database again.
-    command = SubmitApplication(
-        portal.now(), applicant, body.program, body.personal_statement or None, tuple(body.letters)
-    )
+    command = actions.application(portal, applicant, body.program, body.personal_statement, body.letters)
     (stored,) = await portal.store.execute_async(command, actor=account.username)
     event = stored.event
     assert isinstance(event, ApplicationSubmitted)
