@@ -49,6 +49,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -66,8 +67,8 @@ import orjson
 from argon2 import PasswordHasher
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import create_engine, select
 
+import bench_match
 from bench_match import machine, matchweek_command
 from bench_store import (
     PORTAL_TARGET_P99_MS,
@@ -80,11 +81,12 @@ from bench_store import (
     execute_from_threads,
     latency_ms,
     seeded_store,
+    stored_applications,
     throwaway_database,
 )
-from matchweek.formats.soap_result_json import soap_result_to_document
+from matchweek.formats.soap_result_json import soap_result_to_json
 from matchweek.match import run_match
-from matchweek.model import Market, Policy, WeekTime
+from matchweek.model import Market, Policy, SoapResult, WeekTime
 from matchweek.soap import (
     Accept,
     ApplicationSubmitted,
@@ -102,7 +104,7 @@ from matchweek.soap import (
     SubmitApplication,
     soap_result,
 )
-from matchweek.store import Role, schema
+from matchweek.store import Role
 from matchweek.store.accounts import ImportedAccount
 from matchweek.store.schedule import due_command
 from matchweek.synth import generate_market
@@ -248,7 +250,7 @@ def reference_run(traffic: Traffic) -> Reference:
                 refusals.add(k)
         refused.append(refusals)
     _fire_due(engine, traffic.end)
-    return Reference(engine.events, refused, _plain(soap_result_to_document(soap_result(engine.state))))
+    return Reference(engine.events, refused, _plain(soap_result(engine.state)))
 
 
 def _fire_due(engine: SoapEngine, at: WeekTime) -> None:
@@ -256,9 +258,10 @@ def _fire_due(engine: SoapEngine, at: WeekTime) -> None:
         engine.execute(command)
 
 
-def _plain(document: Any) -> Any:
-    """A document as JSON values only (tuples become lists), to compare with one read from the API."""
-    return orjson.loads(orjson.dumps(document))
+def _plain(result: SoapResult) -> Any:
+    """The ``matchweek.soap-result/1`` document of ``result`` as JSON values, to compare with one read
+    from the API."""
+    return orjson.loads(soap_result_to_json(result))
 
 
 # --- accounts and tokens --------------------------------------------------------------------------------
@@ -604,30 +607,12 @@ def exactly_once(database: str, sent: Sequence[tuple[Phase, PhaseRun]]) -> list[
     return problems
 
 
-def stored_applications(database: str) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
-    """How often each (applicant, program) is in the ``applications`` table and among the
-    ``application_submitted`` events (read straight from the database, not through the store)."""
-    engine = create_engine(database)
-    events = schema.soap_events
-    logged_pair = select(events.c.payload["applicant"].as_string(), events.c.payload["program"].as_string())
-    try:
-        with engine.connect() as conn:
-            t = schema.applications
-            rows = Counter(tuple(r) for r in conn.execute(select(t.c.applicant, t.c.program)))
-            logged = Counter(
-                tuple(r) for r in conn.execute(logged_pair.where(events.c.type == "application_submitted"))
-            )
-    finally:
-        engine.dispose()
-    return rows, logged
-
-
 def disagreements(phase: Phase, run: PhaseRun, refused: set[int]) -> list[str]:
     """Requests whose outcome (2xx, or a 409 refusal) is not what the engine decided offline."""
     lines = []
     for k, (command, status) in enumerate(zip(phase.commands, run.statuses, strict=True)):
         expected = 409 if k in refused else 200
-        if (200 <= status < 300) != (expected == 200) or (expected == 409 and status != 409):
+        if (status != 409) if k in refused else not 200 <= status < 300:
             call = call_of(command)
             lines.append(f"{phase.name}: {call.path} as {call.user}: {status}, the engine's {expected}")
     return lines
@@ -656,9 +641,7 @@ class Measurements:
 
 def timed(m: Measurements, name: str, call: Callable[[], Any]) -> Any:
     progress.print(f"{name}...")
-    t = time.perf_counter()
-    value = call()
-    m.setup_s[name] = time.perf_counter() - t
+    m.setup_s[name], value = bench_match.timed(call)
     return value
 
 
@@ -686,8 +669,9 @@ def simulated_week(args: argparse.Namespace, m: Measurements) -> Week:
         entrants = sorted(random.Random(args.seed).sample(entrants, args.applicants))
         traffic = bounded(traffic, entrants)
     reference = timed(m, "replay the traffic through the engine", lambda: reference_run(traffic))
-    simulated = _plain(soap_result_to_document(run.result))
-    if args.applicants is None and (reference.events != list(run.events) or reference.result != simulated):
+    if args.applicants is None and (
+        reference.events != list(run.events) or reference.result != _plain(run.result)
+    ):
         raise RuntimeError("the traffic recovered from the simulated log does not give the simulated week")
     m.facts.update(
         market_applicants=len(market.applicants),
@@ -809,7 +793,7 @@ def report(m: Measurements, args: argparse.Namespace) -> bool:
     burst = m.phases[0]
     lat = latency_ms(burst.latencies)
     windows = burst.windows()
-    sustained = sorted(windows)[len(windows) // 2] if windows else burst.per_second
+    sustained = statistics.median(windows) if windows else burst.per_second
     table = Table(
         title=f"The portal under the Monday burst ({args.scale} market, seed {args.seed}, "
         f"{args.concurrency} connections)"
