@@ -10,7 +10,7 @@ only if they applied to it) are checked here and raise the portal's refusals.
 from __future__ import annotations
 
 from matchweek.model import SoapProgram
-from matchweek.soap import applicants_of, soap_result, unfilled_positions, visible_programs
+from matchweek.soap import soap_result, unfilled_positions, visible_programs
 from matchweek.store import Account, Role
 from matchweek.web import transfer
 from matchweek.web.portal import Portal
@@ -40,7 +40,7 @@ from matchweek.web.views import program as program_views
 def applicant_status(portal: Portal, applicant: str) -> ApplicantStatusOut:
     holdings = portal.holdings()
     with portal.store.reading() as state:
-        return applicant_views.applicant_status(state, holdings, applicant, state.policy)
+        return applicant_views.applicant_status(state, holdings, applicant)
 
 
 def unfilled(
@@ -192,12 +192,6 @@ def addable(portal: Portal, code: str, listed: list[str]) -> list[str]:
     """Applicants who applied to ``code`` and are not in ``listed``."""
     with portal.store.reading() as state:
         return program_views.addable_applicants(state, code, listed)
-
-
-def applied_to(portal: Portal, code: str) -> list[str]:
-    """Every applicant who applied to ``code``, in order of arrival."""
-    with portal.store.reading() as state:
-        return list(applicants_of(state, code))
 
 
 def round_status(portal: Portal, code: str) -> RoundStatusOut:

@@ -35,14 +35,6 @@ def step_label(step: ScheduleStep) -> str:
     return _LABELS[step.kind]
 
 
-def find_step(policy: Policy, state: SoapState, now: WeekTime, key: str) -> ScheduleStep | None:
-    """The step with this key, or None."""
-    for s in schedule(policy, state, now):
-        if step_key(s) == key:
-            return s
-    return None
-
-
 def next_round_opening(policy: Policy, state: SoapState) -> tuple[int, WeekTime] | None:
     """The next round to open and when; a list certified before then is the one it uses (§5)."""
     upcoming = state.current_round + 1
@@ -63,7 +55,6 @@ def review_open(policy: Policy, now: WeekTime) -> bool:
 
 
 __all__ = [
-    "find_step",
     "next_round_opening",
     "review_open",
     "round_closes",

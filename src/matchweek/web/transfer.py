@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from starlette.responses import Response
+
 from matchweek.errors import Fault, FormatError
 from matchweek.formats import (
     market_from_json,
@@ -111,6 +113,14 @@ class Download:
     filename: str
     media_type: str
     content: bytes
+
+    def response(self) -> Response:
+        """The answer that sends it as an attachment."""
+        return Response(
+            self.content,
+            media_type=self.media_type,
+            headers={"content-disposition": f'attachment; filename="{self.filename}"'},
+        )
 
 
 def _through_file(write: Callable[[Path], None], filename: str) -> bytes:

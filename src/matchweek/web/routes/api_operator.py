@@ -149,12 +149,7 @@ def events(
 def export(name: ExportName, portal: PortalDep, account: OperatorDep) -> Response:
     """Download a file: the market or the Main Match result as JSON, XLSX or zipped CSV tables, the
     SOAP result, the event log, or the week's figures."""
-    d = reads.export(portal, name)
-    return Response(
-        d.content,
-        media_type=d.media_type,
-        headers={"content-disposition": f'attachment; filename="{d.filename}"'},
-    )
+    return reads.export(portal, name).response()
 
 
 @router.get("/accounts", responses=_READ)

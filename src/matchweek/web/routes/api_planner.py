@@ -169,9 +169,4 @@ def _may_read(portal: Portal, account: Account, applicant: str) -> None:
 
 
 def _attachment(portal: Portal, applicant: str, form: Literal["csv", "xlsx"]) -> Response:
-    download = tracker_download(tracker(portal, applicant), form)
-    return Response(
-        download.content,
-        media_type=download.media_type,
-        headers={"content-disposition": f'attachment; filename="{download.filename}"'},
-    )
+    return tracker_download(tracker(portal, applicant), form).response()

@@ -155,14 +155,13 @@ def dashboard_page(request: Request, portal: PortalDep, account: OperatorDep) ->
         return render(
             request,
             "operator/dashboard.html",
-            {"section": "dashboard", "charts": (), "note": str(e), "o": reads.overview(portal)},
+            {"section": "dashboard", "charts": (), "note": str(e)},
         )
     context = {
         "section": "dashboard",
         "charts": dashboard_charts(stats),
         "note": None,
         "stats": stats,
-        "o": reads.overview(portal),
     }
     return render(request, "operator/dashboard.html", context)
 
@@ -172,7 +171,7 @@ def exports_page(request: Request, portal: PortalDep, account: OperatorDep) -> R
     return render(
         request,
         "operator/exports.html",
-        {"section": "exports", "exports": reads.EXPORTS, "o": reads.overview(portal)},
+        {"section": "exports", "exports": reads.EXPORTS},
     )
 
 
@@ -180,15 +179,7 @@ def exports_page(request: Request, portal: PortalDep, account: OperatorDep) -> R
 def export_file(
     portal: PortalDep, account: OperatorDep, name: Annotated[str, Path(max_length=40)]
 ) -> Response:
-    return _download(reads.export(portal, name))
-
-
-def _download(d: transfer.Download) -> Response:
-    return Response(
-        d.content,
-        media_type=d.media_type,
-        headers={"content-disposition": f'attachment; filename="{d.filename}"'},
-    )
+    return reads.export(portal, name).response()
 
 
 @router.get("/audit")

@@ -34,6 +34,7 @@ from matchweek.web.routes import filters
 from matchweek.web.schemas import Identifier
 from matchweek.web.sessions import session_of
 from matchweek.web.templating import render
+from matchweek.web.transfer import Download
 from matchweek.web.views.planner import (
     OBJECTIVE_LABELS,
     PlanView,
@@ -213,11 +214,7 @@ def reset_profile(
 def download_profile(portal: PortalDep, applicant: ApplicantDep) -> Response:
     """The profile as a ``matchweek.profile/1`` file."""
     profile, _ = current_profile(portal, applicant)
-    return Response(
-        encode_json(profile_to_document(profile)),
-        media_type="application/json",
-        headers={"content-disposition": 'attachment; filename="profile.json"'},
-    )
+    return Download("profile.json", "application/json", encode_json(profile_to_document(profile))).response()
 
 
 def _edited_profile(form: FormData) -> dict[str, Any]:

@@ -141,7 +141,7 @@ def edit_list(
         who = target
     if op not in EDIT_OPERATIONS or not who:
         raise BadInput(f"action: one of add, or {', '.join(EDIT_OPERATIONS[1:])} with an applicant")
-    applied = reads.applied_to(portal, code)
+    applied = portal.store.applicants_to(code)
     known = set(applied)
     kept: list[str] = []
     for listed in draft.split():

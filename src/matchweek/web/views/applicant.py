@@ -76,9 +76,7 @@ class UnfilledFilter:
     descending: bool = False
 
 
-def applicant_status(
-    state: SoapState, holdings: Holdings | None, applicant: str, policy: Policy | None
-) -> ApplicantStatusOut:
+def applicant_status(state: SoapState, holdings: Holdings | None, applicant: str) -> ApplicantStatusOut:
     """The applicant's standing; its Main Match status stays hidden until status is released (§3)."""
     entrant = state.applicants.get(applicant)
     released = state.status_released
@@ -89,6 +87,7 @@ def applicant_status(
         status = s.value if s is not None else None
         held = list(holdings.programs.get(applicant, ()))
     visible, note = unfilled_list_access(state, applicant)
+    policy = state.policy
     cap = policy.max_applications if policy is not None else 0
     return ApplicantStatusOut(
         applicant=applicant,
